@@ -1,0 +1,103 @@
+"""Command line: `python -m a3c train ...`, `python -m a3c games`."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import yaml
+
+from a3c.config import ALGOS, TrainConfig, parse_count
+from a3c.envs import MUJOCO_TASKS, PAPER_GAMES, resolve
+
+log = logging.getLogger("a3c")
+
+# Domain defaults where the paper's Atari values do not apply (protocol.md "MuJoCo").
+MUJOCO_DEFAULTS = {"beta": 1e-4, "t_max": 0}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m a3c", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    train = sub.add_parser("train", help="train one run into --out DIR")
+    train.add_argument("--config", type=Path, help="YAML file of TrainConfig fields (flags override)")
+    train.add_argument("--game", help="Atari game (Pong, MontezumaRevenge, ...), MuJoCo task or CartPole-v1")
+    train.add_argument("--algo", choices=ALGOS)
+    train.add_argument("--workers", type=int)
+    train.add_argument("--frames", type=parse_count, help="emulator frames, e.g. 80M, 250k")
+    train.add_argument("--seed", type=int)
+    train.add_argument("--lr", type=float)
+    train.add_argument("--beta", type=float, help="entropy weight (default 0.01; MuJoCo 1e-4)")
+    train.add_argument("--t-max", type=int, dest="t_max", help="rollout length (0 = whole episode)")
+    train.add_argument("--rms-eps", type=float, dest="rms_eps")
+    train.add_argument("--hidden", type=int, help="MLP width for vector observations")
+    train.add_argument("--eval-every", type=parse_count, dest="eval_every")
+    train.add_argument("--eval-episodes", type=int, dest="eval_episodes")
+    train.add_argument("--final-eval-episodes", type=int, dest="final_eval_episodes")
+    train.add_argument("--sticky", type=float, dest="repeat_action_probability",
+                       help="sticky-action probability (default 0; 0.25 = Machado et al.)")
+    train.add_argument("--life-loss", action="store_true", default=None, dest="terminal_on_life_loss",
+                       help="end training episodes at a life loss")
+    train.add_argument("--checkpoint-every", type=float, dest="checkpoint_every", help="seconds")
+    train.add_argument("--progress-every", type=float, dest="progress_every", help="seconds")
+    train.add_argument("--out", type=Path)
+    train.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt if present")
+    sub.add_parser("games", help="list the paper's 57 Atari games and the MuJoCo tasks")
+    return parser
+
+
+PROTOCOL_FLAGS = ("eval_every", "eval_episodes", "final_eval_episodes", "repeat_action_probability",
+                  "terminal_on_life_loss")
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    data: dict = {}
+    if args.config:
+        if not args.config.exists():
+            raise ValueError(f"config file {args.config} does not exist")
+        data = yaml.safe_load(args.config.read_text()) or {}
+    data.setdefault("protocol", {})
+    flags = {k: v for k, v in vars(args).items() if v is not None and k not in ("command", "config", "resume")}
+    for key, value in flags.items():
+        target = data["protocol"] if key in PROTOCOL_FLAGS else data
+        target[key] = str(value) if key == "out" else value
+    for key in ("frames",):
+        if key in data:
+            data[key] = parse_count(data[key])
+    if "eval_every" in data["protocol"]:
+        data["protocol"]["eval_every"] = parse_count(data["protocol"]["eval_every"])
+    if data.get("game") and resolve(data["game"]).domain == "mujoco":
+        for key, value in MUJOCO_DEFAULTS.items():
+            data.setdefault(key, value)
+    return TrainConfig.from_dict(data)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                        datefmt="%H:%M:%S")
+    args = build_parser().parse_args(argv)
+    if args.command == "games":
+        sys.stdout.write("\n".join(PAPER_GAMES + MUJOCO_TASKS) + "\n")
+        return 0
+    from a3c.trainer import TrainingError, prepare, train
+
+    try:
+        cfg = config_from_args(args)
+        prepare(cfg, args.resume)  # every check before any output
+        add_run_log(cfg.out)
+        train(cfg, resume=args.resume)
+    except ValueError as exc:
+        log.error("invalid input: %s", exc)
+        return 2
+    except TrainingError as exc:
+        log.error("%s", exc)
+        return 1
+    return 0
+
+
+def add_run_log(out: str) -> None:
+    """Mirror the log into DIR/run.log (created only once the arguments are valid)."""
+    handler = logging.FileHandler(Path(out) / "run.log")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logging.getLogger().addHandler(handler)

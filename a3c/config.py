@@ -1,0 +1,126 @@
+"""Every hyperparameter of a run, in one place.
+
+Defaults are the paper's values (Mnih et al. 2016, arXiv:1602.01783 v2); each comment names the
+section of results/reference/protocol.md that gives it. Where the paper is silent the comment says
+so and names the choice made.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+ALGOS = ("a3c", "a3c-lstm", "one-step-q", "one-step-sarsa", "n-step-q")
+VALUE_BASED = ("one-step-q", "one-step-sarsa", "n-step-q")
+
+
+@dataclass
+class Protocol:
+    """The environment and evaluation protocol: recorded with every run."""
+
+    env_version: str = "v5"  # ale-py v5 environments (a newer ALE than the paper's: deviation)
+    repeat_action_probability: float = 0.0  # deterministic ALE as in DQN; 0.25 = sticky (option)
+    frame_skip: int = 4  # protocol.md "Atari": action repeat 4
+    max_pool_last_two: bool = True  # protocol.md "Atari": max over the last two raw frames
+    screen_size: int = 84  # protocol.md "Atari": 84x84 luminance
+    frame_stack: int = 4  # protocol.md "Atari": stack of the last 4 processed frames
+    full_action_space: bool = False  # minimal action set (DQN-era protocol)
+    noop_max: int = 30  # protocol.md "Atari": no-op starts (the human starts are not public)
+    terminal_on_life_loss: bool = False  # paper silent for A3C; episodes end at game over
+    clip_rewards: bool = True  # protocol.md "Atari": rewards clipped to [-1, 1] for learning only
+    max_episode_frames: int = 108_000  # 30 minutes of emulator time at 60 Hz
+    eval_every: int = 1_000_000  # frames between evaluations of the global network (our choice)
+    eval_episodes: int = 10  # episodes per periodic evaluation (our choice)
+    final_eval_episodes: int = 30  # episodes for the final score (our choice)
+    eval_epsilon: float = 0.05  # value-based agents act epsilon-greedily in evaluation (our choice)
+
+
+@dataclass
+class TrainConfig:
+    """One training run. Defaults: the paper's values."""
+
+    game: str = "Pong"
+    algo: str = "a3c"
+    workers: int = 16  # protocol.md "Shared by all": 16 actor-learner threads
+    frames: int = 80_000_000  # ~1 day of A3C FF on 16 cores (paper Fig. 3 / Table S3)
+    seed: int = 0
+    out: str = ""
+    # --- optimisation (protocol.md "Shared by all experiments") ---
+    lr: float = 7e-4  # Table-1 value not printed; within LogUniform(1e-4, 1e-2); common choice
+    lr_anneal: bool = True  # annealed linearly to 0 over training
+    rms_alpha: float = 0.99  # shared RMSProp decay alpha
+    rms_eps: float = 0.1  # not printed; talk: 1e-8; faithful reimplementations: 0.1 (in the sqrt)
+    max_grad_norm: float = 40.0  # gradient-norm clipping 40 (talk)
+    gamma: float = 0.99  # discount
+    t_max: int = 5  # t_max = I_AsyncUpdate = 5
+    # --- actor-critic ---
+    beta: float = 0.01  # entropy weight, Atari (protocol.md "Atari")
+    value_coef: float = 0.5  # loss 0.5 (R - V)^2: gradient (R - V); paper silent on the factor
+    # --- value-based methods (protocol.md "Atari") ---
+    target_update_frames: int = 40_000  # shared target network refresh, global frames
+    epsilon_anneal_frames: int = 4_000_000  # 1 -> final epsilon over the first 4M frames
+    final_epsilons: tuple[float, ...] = (0.1, 0.01, 0.5)
+    final_epsilon_probs: tuple[float, ...] = (0.4, 0.3, 0.3)
+    # --- run management (ours) ---
+    checkpoint_every: float = 300.0  # seconds between checkpoints
+    progress_every: float = 10.0  # seconds between progress lines
+    hidden: int = 0  # MLP width for vector observations; 0 = per-domain default
+    protocol: Protocol = field(default_factory=Protocol)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+        data = dict(data)
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - known - {"versions", "git_commit", "deviations", "env_id", "resolved"}
+        if unknown:
+            raise ValueError(f"unknown config keys: {sorted(unknown)}")
+        proto = data.pop("protocol", {}) or {}
+        pknown = {f.name for f in dataclasses.fields(Protocol)}
+        bad = set(proto) - pknown
+        if bad:
+            raise ValueError(f"unknown protocol keys: {sorted(bad)}")
+        kwargs = {k: v for k, v in data.items() if k in known}
+        for key in ("final_epsilons", "final_epsilon_probs"):
+            if key in kwargs:
+                kwargs[key] = tuple(kwargs[key])
+        return cls(protocol=Protocol(**proto), **kwargs)
+
+
+def parse_count(text: str | int) -> int:
+    """Parse '80M', '250k', '1e6' or '1000' into an int; raise ValueError otherwise."""
+    if isinstance(text, int):
+        return text
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([kKmMgG]?)\s*", str(text))
+    if not match:
+        raise ValueError(f"not a count: {text!r} (use e.g. 1000, 250k, 80M)")
+    scale = {"": 1, "k": 1e3, "m": 1e6, "g": 1e9}[match.group(2).lower()]
+    return int(round(float(match.group(1)) * scale))
+
+
+def validate(cfg: TrainConfig) -> None:
+    """Raise ValueError with a clear message for any invalid setting."""
+    checks = [
+        (cfg.algo in ALGOS, f"unknown algo {cfg.algo!r}; choose one of {', '.join(ALGOS)}"),
+        (cfg.workers >= 1, f"workers must be >= 1, got {cfg.workers}"),
+        (cfg.frames > 0, f"frames must be > 0, got {cfg.frames}"),
+        (cfg.lr > 0, f"lr must be > 0, got {cfg.lr}"),
+        (cfg.t_max >= 1, f"t_max must be >= 1, got {cfg.t_max}"),
+        (0 < cfg.gamma <= 1, f"gamma must be in (0, 1], got {cfg.gamma}"),
+        (cfg.beta >= 0, f"beta must be >= 0, got {cfg.beta}"),
+        (cfg.rms_eps > 0, f"rms_eps must be > 0, got {cfg.rms_eps}"),
+        (cfg.checkpoint_every > 0, "checkpoint_every must be > 0"),
+        (cfg.protocol.eval_episodes >= 1, "eval_episodes must be >= 1"),
+        (cfg.protocol.final_eval_episodes >= 1, "final_eval_episodes must be >= 1"),
+        (cfg.protocol.eval_every > 0, "eval_every must be > 0"),
+        (0 <= cfg.protocol.repeat_action_probability < 1, "repeat_action_probability in [0, 1)"),
+        (cfg.protocol.noop_max >= 0, "noop_max must be >= 0"),
+        (abs(sum(cfg.final_epsilon_probs) - 1) < 1e-6, "final_epsilon_probs must sum to 1"),
+        (bool(cfg.out), "an output directory (--out) is required"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise ValueError(message)

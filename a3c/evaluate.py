@@ -1,0 +1,87 @@
+"""The evaluation protocol: score a network on fresh environment copies.
+
+Atari: up to 30 random no-op starts (done by the preprocessing at every reset) and episodes capped
+at 108,000 frames (30 minutes of emulator time). A3C samples from its policy; the value-based
+agents act epsilon-greedily with the protocol's eval_epsilon; Gaussian policies are scored both
+with the mean action ("deterministic") and sampled actions ("stochastic").
+"""
+from __future__ import annotations
+
+import copy
+import os
+import time
+import traceback
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from a3c.config import TrainConfig
+from a3c.envs import EnvSpec, action_size, make_env
+from a3c.learners import make_learner
+
+EVAL_SEED_OFFSET = 10_000_019  # evaluation episodes never share seeds with training
+
+
+def summarize(returns: list[float]) -> dict[str, Any]:
+    arr = np.asarray(returns, dtype=float)
+    return {"mean_return": float(arr.mean()), "std_return": float(arr.std()),
+            "min_return": float(arr.min()), "max_return": float(arr.max()),
+            "n_episodes": int(arr.size), "returns": [float(x) for x in arr]}
+
+
+def run_episodes(model: nn.Module, cfg: TrainConfig, spec: EnvSpec, episodes: int, seed: int,
+                 mode: str = "stochastic") -> list[float]:
+    """Play `episodes` full episodes with `model` and return their raw scores."""
+    env = make_env(spec, cfg.protocol, seed)
+    discrete, _ = action_size(env)
+    learner = make_learner(cfg, -1, np.random.default_rng(seed), discrete, spec.domain)
+    torch.manual_seed(seed)
+    returns = []
+    for episode in range(episodes):
+        obs, _ = env.reset(seed=seed + episode)
+        state, total, done = model.initial_state(), 0.0, False
+        while not done:
+            action, state = learner.act(model, obs, state, 0, evaluation=mode)
+            if not discrete:
+                action = np.clip(action, env.action_space.low, env.action_space.high)
+            obs, reward, terminated, truncated, _ = env.step(action)
+            total += float(reward)
+            done = terminated or truncated
+        returns.append(total)
+    env.close()
+    return returns
+
+
+def evaluate(model: nn.Module, cfg: TrainConfig, spec: EnvSpec, episodes: int, seed: int) -> dict:
+    """Evaluation summary; Gaussian policies get a second, stochastic summary."""
+    discrete = not hasattr(model, "mu")
+    mode = "stochastic" if discrete else "deterministic"
+    result = summarize(run_episodes(model, cfg, spec, episodes, seed, mode))
+    if not discrete:
+        result["stochastic"] = summarize(run_episodes(model, cfg, spec, episodes, seed, "stochastic"))
+    return result
+
+
+def evaluator_main(cfg: TrainConfig, spec: EnvSpec, shared: Any, next_eval: int, clock: tuple[float, float]) -> None:
+    """Process entry point: evaluate a snapshot of the global network every eval_every frames."""
+    torch.set_num_threads(1)
+    start, offset = clock
+    try:
+        while not shared.stop.is_set():
+            if os.getppid() != shared.parent_pid:
+                return
+            frames = shared.frames.value
+            if frames < next_eval or frames >= cfg.frames:
+                time.sleep(0.2)
+                continue
+            snapshot = copy.deepcopy(shared.model)
+            seed = cfg.seed + EVAL_SEED_OFFSET + frames
+            result = evaluate(snapshot, cfg, spec, cfg.protocol.eval_episodes, seed)
+            result.update(frames=frames, wall_time=offset + time.time() - start)
+            shared.messages.put(("eval", result))
+            next_eval = (frames // cfg.protocol.eval_every + 1) * cfg.protocol.eval_every
+    except Exception:
+        shared.messages.put(("error", "evaluator", traceback.format_exc()))
+        raise SystemExit(1)

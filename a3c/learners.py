@@ -1,0 +1,152 @@
+"""The seam between the worker loop and the algorithms.
+
+A learner knows how an algorithm acts and which loss it builds from a rollout segment; the worker
+only rolls out, backpropagates and applies gradients, whatever learner it holds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from a3c.algorithms import actor_critic, value_based
+from a3c.config import TrainConfig
+from a3c.models import State
+
+
+@dataclass
+class Segment:
+    """Up to t_max transitions of one worker (never crossing an episode boundary)."""
+
+    obs: list[np.ndarray] = field(default_factory=list)
+    actions: list = field(default_factory=list)
+    rewards: list[float] = field(default_factory=list)  # clipped for learning where the protocol says
+    state0: State = None  # recurrent state at the segment's first observation
+    last_obs: np.ndarray | None = None  # s_{t+n}, the bootstrap observation
+    last_state: State = None  # recurrent state at last_obs
+    terminal: bool = False  # the episode terminated (bootstrap from 0)
+    truncated: bool = False  # the episode was cut by a time limit
+    next_action: object = None  # SARSA: the action actually taken at last_obs
+
+
+def as_batch(obs: list[np.ndarray] | np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.asarray(obs))
+
+
+def unroll(model: nn.Module, obs: torch.Tensor, state: State) -> dict[str, torch.Tensor]:
+    """The model's outputs for a sequence, with gradients (stepwise when recurrent)."""
+    if state is None:
+        return model(obs, None)[0]
+    outs = []
+    for t in range(obs.shape[0]):
+        out, state = model(obs[t : t + 1], state)
+        outs.append(out)
+    return {k: torch.cat([o[k] for o in outs]) for k in outs[0]}
+
+
+def _detach(state: State) -> State:
+    return None if state is None else (state[0].detach(), state[1].detach())
+
+
+class ActorCriticLearner:
+    """A3C with a softmax (discrete) or Gaussian (continuous) policy."""
+
+    needs_next_action = False
+
+    def __init__(self, cfg: TrainConfig, worker_index: int, rng: np.random.Generator,
+                 discrete: bool, bootstrap_truncated: bool = True) -> None:
+        self.cfg = cfg
+        self.discrete = discrete
+        self.bootstrap_truncated = bootstrap_truncated
+
+    @torch.no_grad()
+    def act(self, model: nn.Module, obs: np.ndarray, state: State, frames: int,
+            evaluation: str = "") -> tuple[object, State]:
+        """Sample from the policy; evaluation="deterministic" takes the mode/mean."""
+        out, state = model(as_batch(obs[None]), state)
+        if self.discrete:
+            if evaluation == "deterministic":
+                return int(out["logits"].argmax(-1)), state
+            return int(torch.multinomial(out["logits"].softmax(-1), 1)), state
+        if evaluation == "deterministic":
+            return out["mu"][0].numpy(), state
+        return torch.normal(out["mu"], out["var"].sqrt())[0].numpy(), state
+
+    def loss(self, model: nn.Module, target: nn.Module | None, seg: Segment) -> tuple[torch.Tensor, dict]:
+        out = unroll(model, as_batch(seg.obs), _detach(seg.state0))
+        actions = torch.as_tensor(np.asarray(seg.actions))
+        if self.discrete:
+            log_probs, entropy = actor_critic.softmax_terms(out["logits"], actions)
+        else:
+            log_probs, entropy = actor_critic.gaussian_terms(out["mu"], out["var"], actions.float())
+        bootstrap = 0.0
+        if not seg.terminal and (self.bootstrap_truncated or not seg.truncated):
+            with torch.no_grad():
+                bootstrap = model(as_batch(seg.last_obs[None]), _detach(seg.last_state))[0]["value"][0]
+        rewards = torch.as_tensor(seg.rewards, dtype=torch.float32)
+        return actor_critic.actor_critic_loss(log_probs, entropy, out["value"], rewards, bootstrap,
+                                              self.cfg.gamma, self.cfg.beta, self.cfg.value_coef)
+
+
+class ValueLearner:
+    """1-step Q, 1-step SARSA and n-step Q: epsilon-greedy acting, target-network targets."""
+
+    def __init__(self, cfg: TrainConfig, worker_index: int, rng: np.random.Generator) -> None:
+        self.cfg = cfg
+        self.rng = rng
+        self.final_epsilon = sample_final_epsilon(cfg, rng)
+        self.needs_next_action = cfg.algo == "one-step-sarsa"
+
+    def epsilon(self, frames: int) -> float:
+        return epsilon_at(frames, self.final_epsilon, self.cfg.epsilon_anneal_frames)
+
+    @torch.no_grad()
+    def act(self, model: nn.Module, obs: np.ndarray, state: State, frames: int,
+            evaluation: str = "") -> tuple[int, State]:
+        eps = self.cfg.protocol.eval_epsilon if evaluation else self.epsilon(frames)
+        q = model(as_batch(obs[None]), None)[0]["q"][0]
+        if self.rng.random() < eps:
+            return int(self.rng.integers(q.shape[0])), None
+        return int(q.argmax()), None
+
+    def loss(self, model: nn.Module, target: nn.Module, seg: Segment) -> tuple[torch.Tensor, dict]:
+        q = model(as_batch(seg.obs), None)[0]["q"]
+        actions = torch.as_tensor(seg.actions, dtype=torch.long)
+        q_taken = q.gather(1, actions.view(-1, 1)).squeeze(1)
+        targets = self.targets(target, seg)
+        return value_based.q_loss(q_taken, targets), {"q": q_taken.mean().item()}
+
+    @torch.no_grad()
+    def targets(self, target: nn.Module, seg: Segment) -> torch.Tensor:
+        rewards = torch.as_tensor(seg.rewards, dtype=torch.float32)
+        gamma, terminal = self.cfg.gamma, seg.terminal
+        if self.cfg.algo == "n-step-q":
+            bootstrap_q = target(as_batch(seg.last_obs[None]), None)[0]["q"][0]
+            return value_based.n_step_q_targets(rewards, bootstrap_q, terminal, gamma)
+        next_obs = as_batch(seg.obs[1:] + [seg.last_obs])
+        next_q = target(next_obs, None)[0]["q"]
+        if self.cfg.algo == "one-step-q":
+            return value_based.one_step_q_targets(rewards, next_q, terminal, gamma)
+        next_actions = torch.as_tensor(seg.actions[1:] + [seg.next_action or 0], dtype=torch.long)
+        return value_based.one_step_sarsa_targets(rewards, next_q, next_actions, terminal, gamma)
+
+
+def sample_final_epsilon(cfg: TrainConfig, rng: np.random.Generator) -> float:
+    """Each worker draws its final epsilon once from {0.1, 0.01, 0.5} w.p. {0.4, 0.3, 0.3}."""
+    return float(rng.choice(cfg.final_epsilons, p=cfg.final_epsilon_probs))
+
+
+def epsilon_at(frames: int, final: float, anneal_frames: int) -> float:
+    """Linear annealing from 1 to `final` over the first `anneal_frames` global frames."""
+    fraction = min(1.0, frames / anneal_frames) if anneal_frames > 0 else 1.0
+    return 1.0 + (final - 1.0) * fraction
+
+
+def make_learner(cfg: TrainConfig, worker_index: int, rng: np.random.Generator, discrete: bool,
+                 domain: str) -> ActorCriticLearner | ValueLearner:
+    if cfg.algo in ("a3c", "a3c-lstm"):
+        # MuJoCo: the paper does no bootstrapping; each episode is one update.
+        return ActorCriticLearner(cfg, worker_index, rng, discrete, bootstrap_truncated=domain != "mujoco")
+    return ValueLearner(cfg, worker_index, rng)

@@ -1,0 +1,271 @@
+"""The trainer: owns every process and every file write of a run.
+
+Starts N workers and one evaluator (spawn start method), shares the global network, the shared
+RMSProp statistics, the target network and the frame counter with them, and then monitors: it
+writes the logs, prints progress, checkpoints, detects a dead worker or a NaN within a second, and
+at the end scores the final network and writes final.json (which marks the run complete).
+"""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.multiprocessing as mp
+
+from a3c.config import VALUE_BASED, TrainConfig, validate
+from a3c.envs import EnvSpec, action_size, make_env, resolve
+from a3c.evaluate import EVAL_SEED_OFFSET, evaluate, evaluator_main
+from a3c.models import build_model
+from a3c.optim import SharedRMSprop
+from a3c.rundir import (EVAL_FIELDS, TRAIN_FIELDS, CsvLog, atomic_torch_save, atomic_write_json,
+                        check_writable, git_commit, library_versions)
+from a3c.worker import Shared, worker_main
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 0.2
+WORKER_SEED_STRIDE = 1000
+
+
+class TrainingError(RuntimeError):
+    """A worker died, a loss went NaN, or the evaluator failed: the run stopped."""
+
+
+def deviations(cfg: TrainConfig, spec: EnvSpec) -> list[str]:
+    """Every way this run departs from the paper's protocol, in words."""
+    notes = []
+    if spec.domain == "atari":
+        notes.append("evaluated with up to 30 no-op starts, not the paper's human starts (not public)")
+        notes.append(f"ALE via ale-py {library_versions()['ale-py']} ({cfg.protocol.env_version} "
+                     "environments), newer than the paper's ALE")
+        if cfg.protocol.repeat_action_probability:
+            notes.append(f"sticky actions p={cfg.protocol.repeat_action_probability}")
+    if cfg.workers != 16:
+        notes.append(f"{cfg.workers} worker processes instead of the paper's 16 threads")
+    notes.append("worker processes (torch.multiprocessing), not threads")
+    if cfg.lr_anneal:
+        notes.append(f"initial learning rate {cfg.lr:g}: the paper's tuned value is not published")
+    if spec.domain == "mujoco":
+        notes.append("gymnasium MuJoCo v5 tasks, not the paper's own task set; raw observations")
+    return notes
+
+
+def resolved_config(cfg: TrainConfig, spec: EnvSpec) -> dict[str, Any]:
+    data = cfg.to_dict()
+    data.update(game=spec.name, env_id=spec.env_id, domain=spec.domain,
+                frames_per_step=spec.frames_per_step, versions=library_versions(),
+                git_commit=git_commit(), deviations=deviations(cfg, spec))
+    return data
+
+
+def prepare(cfg: TrainConfig, resume: bool) -> tuple[EnvSpec, Path]:
+    """Validate everything before any work starts; raise ValueError with a clear message."""
+    validate(cfg)
+    spec = resolve(cfg.game, cfg.protocol)
+    if spec.domain != "atari" and cfg.algo in VALUE_BASED and spec.domain == "mujoco":
+        raise ValueError(f"{cfg.algo} needs discrete actions; {spec.name} is continuous")
+    out = Path(cfg.out)
+    check_writable(out)
+    if (out / "final.json").exists():
+        raise ValueError(f"{out} holds a completed run (final.json); choose another --out")
+    if not resume and (out / "checkpoint.pt").exists():
+        raise ValueError(f"{out} holds a checkpoint; pass --resume to continue it")
+    return spec, out
+
+
+def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
+    """Run one training run to completion; return the final.json content."""
+    spec, out = prepare(cfg, resume)
+    torch.set_num_threads(1)
+    return Trainer(cfg, spec, out, resume).run()
+
+
+class Trainer:
+    def __init__(self, cfg: TrainConfig, spec: EnvSpec, out: Path, resume: bool) -> None:
+        self.cfg, self.spec, self.out = cfg, spec, out
+        self.ctx = mp.get_context("spawn")
+        probe = make_env(spec, cfg.protocol, cfg.seed)
+        self.obs_shape = probe.observation_space.shape
+        self.discrete, self.n_actions = action_size(probe)
+        probe.close()
+        torch.manual_seed(cfg.seed)
+        self.model = self.new_model().share_memory()
+        self.optimizer = SharedRMSprop(self.model.parameters(), cfg.rms_alpha, cfg.rms_eps)
+        if not self.optimizer.is_shared():
+            raise RuntimeError("shared RMSProp statistics are not in shared memory")
+        self.target = None
+        if cfg.algo in VALUE_BASED:
+            self.target = self.new_model().share_memory()
+            self.target.load_state_dict(self.model.state_dict())
+        self.frames = self.ctx.Value("q", 0)
+        self.counters = {"wall_time": 0.0, "episodes": 0, "segment": 0, "best": None}
+        if resume and (out / "checkpoint.pt").exists():
+            self.load_checkpoint()
+        self.recent = deque(maxlen=20)
+        self.processes: list = []
+
+    def new_model(self) -> torch.nn.Module:
+        return build_model(self.cfg.algo, self.obs_shape, self.discrete, self.n_actions, self.cfg.hidden)
+
+    # ----- checkpoints -----
+    def load_checkpoint(self) -> None:
+        state = torch.load(self.out / "checkpoint.pt", weights_only=False)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        if self.target is not None:
+            self.target.load_state_dict(state["target"])
+        self.frames.value = state["frames"]
+        self.counters = state["counters"]
+        self.counters["segment"] += 1
+        CsvLog.truncate_after(self.out / "train_log.csv", state["frames"])
+        CsvLog.truncate_after(self.out / "eval_log.csv", state["frames"])
+        log.info("resumed from checkpoint at frame %s (segment %d)", f"{state['frames']:,}",
+                 self.counters["segment"])
+
+    def save_checkpoint(self) -> None:
+        frames = self.frames.value
+        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                 "target": None if self.target is None else self.target.state_dict(),
+                 "frames": frames, "counters": dict(self.counters, wall_time=self.elapsed())}
+        atomic_torch_save(self.out / "checkpoint.pt", state)
+        self.last_checkpoint = time.monotonic()
+        log.info("checkpoint at frame %s", f"{frames:,}")
+
+    def elapsed(self) -> float:
+        return self.counters["wall_time"] + time.time() - self.start
+
+    # ----- processes -----
+    def start_processes(self) -> None:
+        shared = Shared(self.model, self.optimizer, self.target, self.frames, self.ctx.Queue(),
+                        self.ctx.Event(), os.getpid())
+        self.shared = shared
+        base = self.cfg.seed * WORKER_SEED_STRIDE * 100 + self.counters["segment"] * WORKER_SEED_STRIDE
+        for rank in range(self.cfg.workers):
+            proc = self.ctx.Process(target=worker_main, name=f"worker-{rank}", daemon=True,
+                                    args=(rank, self.cfg, self.spec, shared, base + rank))
+            proc.start()
+            self.processes.append(proc)
+        every = self.cfg.protocol.eval_every
+        next_eval = (self.frames.value // every + 1) * every
+        self.evaluator = self.ctx.Process(target=evaluator_main, name="evaluator", daemon=True,
+                                          args=(self.cfg, self.spec, shared, next_eval,
+                                                (self.start, self.counters["wall_time"])))
+        self.evaluator.start()
+
+    def stop_processes(self) -> None:
+        self.shared.stop.set()
+        for proc in self.processes + [self.evaluator]:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(timeout=5)
+
+    # ----- the run -----
+    def run(self) -> dict[str, Any]:
+        atomic_write_json(self.out / "config.json", resolved_config(self.cfg, self.spec))
+        self.train_log = CsvLog(self.out / "train_log.csv", TRAIN_FIELDS)
+        self.eval_log = CsvLog(self.out / "eval_log.csv", EVAL_FIELDS)
+        self.start = time.time()
+        self.last_checkpoint = self.last_progress = time.monotonic()
+        self.progress_frames, self.progress_time = self.frames.value, time.monotonic()
+        log.info("training %s on %s with %d workers for %s frames -> %s", self.cfg.algo,
+                 self.spec.name, self.cfg.workers, f"{self.cfg.frames:,}", self.out)
+        self.start_processes()
+        try:
+            self.monitor()
+        finally:
+            self.stop_processes()
+            self.drain()
+        self.save_checkpoint()
+        result = self.final_evaluation()
+        self.train_log.close()
+        self.eval_log.close()
+        return result
+
+    def monitor(self) -> None:
+        """Poll until every worker finished; fail fast on any error."""
+        while True:
+            self.drain()
+            self.check_processes()
+            if all(p.exitcode == 0 for p in self.processes):
+                return
+            now = time.monotonic()
+            if now - self.last_progress >= self.cfg.progress_every:
+                self.report_progress(now)
+            if now - self.last_checkpoint >= self.cfg.checkpoint_every:
+                self.save_checkpoint()
+            time.sleep(POLL_SECONDS)
+
+    def check_processes(self) -> None:
+        for proc in self.processes + [self.evaluator]:
+            code = proc.exitcode
+            if code not in (None, 0):
+                self.drain()
+                raise TrainingError(f"{proc.name} exited with code {code} at frame "
+                                    f"{self.frames.value:,}; the run stopped (resume with --resume)")
+
+    def drain(self) -> None:
+        while True:
+            try:
+                message = self.shared.messages.get_nowait()
+            except Exception:  # queue.Empty
+                return
+            self.handle(message)
+
+    def handle(self, message: tuple) -> None:
+        kind = message[0]
+        if kind == "episode":
+            _, rank, frames, ret, length = message
+            self.counters["episodes"] += 1
+            self.recent.append(ret)
+            self.train_log.write({"frames": frames, "wall_time": round(self.elapsed(), 3),
+                                  "worker": rank, "episode_return": ret, "episode_length": length})
+        elif kind == "eval":
+            result = message[1]
+            self.eval_log.write(result)
+            best = self.counters["best"]
+            if best is None or result["mean_return"] > best["mean_return"]:
+                self.counters["best"] = result
+            log.info("eval at frame %s: mean %.2f +- %.2f over %d episodes", f"{result['frames']:,}",
+                     result["mean_return"], result["std_return"], result["n_episodes"])
+        elif kind == "error":
+            _, who, trace = message
+            raise TrainingError(f"worker {who} failed at frame {self.frames.value:,}:\n{trace}")
+
+    def report_progress(self, now: float) -> None:
+        frames = self.frames.value
+        fps = (frames - self.progress_frames) / max(now - self.progress_time, 1e-9)
+        self.progress_frames, self.progress_time, self.last_progress = frames, now, now
+        eta = (self.cfg.frames - frames) / fps if fps > 0 else math.inf
+        recent = f"{sum(self.recent) / len(self.recent):.2f}" if self.recent else "n/a"
+        log.info("frames %s/%s (%.1f%%) | fps %s | return(last %d) %s | episodes %d | eta %s",
+                 f"{frames:,}", f"{self.cfg.frames:,}", 100 * frames / self.cfg.frames,
+                 f"{fps:,.0f}", len(self.recent), recent, self.counters["episodes"], format_eta(eta))
+
+    def final_evaluation(self) -> dict[str, Any]:
+        episodes = self.cfg.protocol.final_eval_episodes
+        log.info("final evaluation of the final network: %d episodes", episodes)
+        seed = self.cfg.seed + 2 * EVAL_SEED_OFFSET
+        final = evaluate(self.model, self.cfg, self.spec, episodes, seed)
+        result = {"frames": self.frames.value, "wall_time": self.elapsed(), "final": final,
+                  "best": self.counters["best"], "episodes": self.counters["episodes"],
+                  "completed": True}
+        if "stochastic" in final:
+            result["final_stochastic"] = final.pop("stochastic")
+        atomic_write_json(self.out / "final.json", result)
+        log.info("final score %.2f +- %.2f (%d episodes); wrote %s", final["mean_return"],
+                 final["std_return"], final["n_episodes"], self.out / "final.json")
+        return result
+
+
+def format_eta(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "?"
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"

@@ -1,0 +1,159 @@
+"""The actor-learner loop of one worker process (the paper's Algorithm S3 / S2 / 1).
+
+sync local <- global; roll out up to t_max steps; build the learner's loss; backpropagate; clip;
+apply the local gradients to the global network through the shared RMSProp (Hogwild, no lock).
+The worker never knows which loss it runs: the learner does.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from a3c.config import TrainConfig
+from a3c.envs import EnvSpec, action_size, make_env
+from a3c.learners import Segment, make_learner
+from a3c.models import build_model
+from a3c.optim import SharedRMSprop
+
+log = logging.getLogger(__name__)
+PARENT_CHECK_SECONDS = 2.0
+
+
+@dataclass
+class Shared:
+    """Everything the trainer shares with its processes (all picklable under spawn)."""
+
+    model: nn.Module  # the global network, in shared memory
+    optimizer: SharedRMSprop
+    target: nn.Module | None  # shared target network (value-based methods)
+    frames: Any  # multiprocessing.Value('q'): the global frame counter
+    messages: Any  # multiprocessing.Queue: episodes, evaluations, errors -> trainer
+    stop: Any  # multiprocessing.Event: set by the trainer to stop everyone
+    parent_pid: int
+
+
+def worker_main(rank: int, cfg: TrainConfig, spec: EnvSpec, shared: Shared, seed: int) -> None:
+    """Process entry point: run the loop, report any failure to the trainer, exit non-zero."""
+    torch.set_num_threads(1)
+    try:
+        Worker(rank, cfg, spec, shared, seed).run()
+    except Exception:  # report, then exit with an error code the trainer sees
+        shared.messages.put(("error", rank, traceback.format_exc()))
+        raise SystemExit(1)
+
+
+def add_frames(counter: Any, n: int) -> int:
+    with counter.get_lock():
+        counter.value += n
+        return counter.value
+
+
+class Worker:
+    def __init__(self, rank: int, cfg: TrainConfig, spec: EnvSpec, shared: Shared, seed: int) -> None:
+        self.rank, self.cfg, self.spec, self.shared = rank, cfg, spec, shared
+        torch.manual_seed(seed)
+        self.rng = np.random.default_rng(seed)
+        self.env = make_env(spec, cfg.protocol, seed)
+        discrete, n = action_size(self.env)
+        self.discrete = discrete
+        self.local = build_model(cfg.algo, self.env.observation_space.shape, discrete, n, cfg.hidden)
+        self.learner = make_learner(cfg, rank, self.rng, discrete, spec.domain)
+        self.clip_rewards = cfg.protocol.clip_rewards and spec.domain == "atari"
+        self.low = None if discrete else self.env.action_space.low
+        self.high = None if discrete else self.env.action_space.high
+        self.obs, _ = self.env.reset(seed=seed)
+        self.state = self.local.initial_state()
+        self.pending_action = None
+        self.episode_return, self.episode_length = 0.0, 0
+        self.last_parent_check = time.monotonic()
+
+    def run(self) -> None:
+        frames = self.shared.frames.value
+        while frames < self.cfg.frames and not self.shared.stop.is_set():
+            self.sync_from_global()
+            segment = self.rollout(frames)
+            self.update(segment, frames)
+            old = frames
+            frames = add_frames(self.shared.frames, len(segment.rewards) * self.spec.frames_per_step)
+            self.maybe_refresh_target(old, frames)
+            self.check_parent()
+
+    def sync_from_global(self) -> None:
+        with torch.no_grad():
+            for mine, theirs in zip(self.local.parameters(), self.shared.model.parameters()):
+                mine.copy_(theirs)
+
+    def rollout(self, frames: int) -> Segment:
+        """Act for up to t_max steps (a whole episode when t_max = 0) or until the episode ends."""
+        seg = Segment(state0=self.state)
+        limit = self.cfg.t_max or math.inf
+        while len(seg.rewards) < limit:
+            action = self.pending_action
+            if action is None:
+                action, self.state = self.learner.act(self.local, self.obs, self.state, frames)
+            self.pending_action = None
+            env_action = action if self.discrete else np.clip(action, self.low, self.high)
+            next_obs, reward, terminated, truncated, _ = self.env.step(env_action)
+            seg.obs.append(self.obs)
+            seg.actions.append(action)
+            seg.rewards.append(float(np.clip(reward, -1, 1)) if self.clip_rewards else float(reward))
+            self.episode_return += float(reward)
+            self.episode_length += 1
+            self.obs = next_obs
+            if terminated or truncated:
+                seg.terminal, seg.truncated = bool(terminated), bool(truncated)
+                seg.last_obs, seg.last_state = next_obs, self.state
+                self.end_episode()
+                return seg
+        seg.last_obs, seg.last_state = self.obs, self.state
+        if self.learner.needs_next_action:
+            self.pending_action, self.state = self.learner.act(self.local, self.obs, self.state, frames)
+            seg.next_action = self.pending_action
+        return seg
+
+    def end_episode(self) -> None:
+        self.shared.messages.put(("episode", self.rank, self.shared.frames.value,
+                                  self.episode_return, self.episode_length))
+        self.obs, _ = self.env.reset()
+        self.state = self.local.initial_state()
+        self.episode_return, self.episode_length = 0.0, 0
+
+    def update(self, segment: Segment, frames: int) -> None:
+        loss, _ = self.learner.loss(self.local, self.shared.target, segment)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"non-finite loss {loss.item()} at global frame {frames} "
+                                     f"(worker {self.rank})")
+        self.local.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.local.parameters(), self.cfg.max_grad_norm)
+        self.shared.optimizer.step([p.grad for p in self.local.parameters()], self.learning_rate(frames))
+
+    def learning_rate(self, frames: int) -> float:
+        if not self.cfg.lr_anneal:
+            return self.cfg.lr
+        return self.cfg.lr * max(0.0, 1.0 - frames / self.cfg.frames)
+
+    def maybe_refresh_target(self, old: int, new: int) -> None:
+        """Copy global -> target when the global counter crosses a multiple of the interval."""
+        interval = self.cfg.target_update_frames
+        if self.shared.target is not None and old // interval != new // interval:
+            with torch.no_grad():
+                for t, g in zip(self.shared.target.parameters(), self.shared.model.parameters()):
+                    t.copy_(g)
+
+    def check_parent(self) -> None:
+        """Exit if the trainer died (e.g. kill -9): a worker must never outlive its run."""
+        now = time.monotonic()
+        if now - self.last_parent_check > PARENT_CHECK_SECONDS:
+            self.last_parent_check = now
+            if os.getppid() != self.shared.parent_pid:
+                raise SystemExit(3)
