@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+
+from a3c.config import Protocol
+from a3c.envs import PAPER_GAMES, make_env, resolve
+
+
+@pytest.mark.parametrize("typed,canonical", [("Pong", "Pong"), ("pong", "Pong"),
+                                             ("MontezumaRevenge", "MontezumaRevenge"),
+                                             ("montezuma_revenge", "MontezumaRevenge"),
+                                             ("ALE/Breakout-v5", "Breakout"),
+                                             ("space-invaders", "SpaceInvaders"),
+                                             ("halfcheetah", "HalfCheetah")])
+def test_names_as_users_type_them(typed, canonical):
+    assert resolve(typed).name == canonical
+
+
+def test_unknown_name_lists_close_matches():
+    with pytest.raises(ValueError, match="did you mean.*Pong"):
+        resolve("Pongg")
+
+
+def test_all_57_paper_games_resolve_to_ale_v5():
+    assert len(PAPER_GAMES) == 57
+    for game in PAPER_GAMES:
+        spec = resolve(game)
+        assert spec.domain == "atari" and spec.env_id == f"ALE/{game}-v5"
+
+
+def test_atari_observation_is_a_stack_of_four_84x84_grayscale_frames():
+    env = make_env(resolve("Pong"), Protocol(), seed=0)
+    obs, _ = env.reset(seed=0)
+    assert obs.shape == (4, 84, 84) and obs.dtype == np.uint8
+    assert env.action_space.n == 6  # minimal action set
+    obs, reward, *_ = env.step(0)
+    assert obs.shape == (4, 84, 84)
+
+
+def test_preprocessing_max_pools_the_last_two_raw_frames():
+    proto = Protocol(noop_max=0)
+    env = make_env(resolve("Breakout"), proto, seed=0)
+    env.reset(seed=0)
+    pre = env.env  # AtariPreprocessing under the frame stack
+    while not hasattr(pre, "obs_buffer"):
+        pre = pre.env
+    env.step(1)
+    a, b = pre.obs_buffer
+    frame = env.step(0)[0][-1]
+    a, b = pre.obs_buffer
+    import cv2
+
+    expected = cv2.resize(np.maximum(a, b), (84, 84), interpolation=cv2.INTER_AREA)
+    assert np.array_equal(frame, expected)
+
+
+def test_noop_starts_vary_the_initial_state():
+    starts = set()
+    for seed in range(6):
+        env = make_env(resolve("Pong"), Protocol(noop_max=30), seed=seed)
+        obs, _ = env.reset(seed=seed)
+        ale = env.unwrapped.ale
+        starts.add(ale.getEpisodeFrameNumber())
+    assert len(starts) > 1  # different numbers of no-ops were applied
+    assert all(f <= 30 * 1 + 4 for f in starts)
+
+
+def test_episodes_are_capped_by_the_frame_limit():
+    env = make_env(resolve("Pong"), Protocol(max_episode_frames=400, noop_max=0), seed=0)
+    env.reset(seed=0)
+    steps, done = 0, False
+    while not done:
+        _, _, terminated, truncated, _ = env.step(0)
+        done = terminated or truncated
+        steps += 1
+    assert truncated and not terminated
+    assert steps == 100  # 400 frames / frame skip 4
+
+
+def test_sticky_actions_are_an_option():
+    env = make_env(resolve("Pong"), Protocol(repeat_action_probability=0.25), seed=0)
+    assert env.unwrapped.ale.getFloat("repeat_action_probability") == pytest.approx(0.25)

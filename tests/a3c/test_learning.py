@@ -1,0 +1,33 @@
+"""Real training on small budgets: each method must learn CartPole-v1 with 2 workers.
+
+The threshold is gymnasium's own: CartPole-v1 is solved at a mean return of 475. A run passes
+when one of its periodic evaluations (10 episodes of the global network) reaches it. The
+hyperparameters are small-task values (the paper's are for Atari), stated per method below.
+"""
+import json
+from pathlib import Path
+
+import pytest
+
+from a3c.config import Protocol, TrainConfig
+from a3c.trainer import train
+
+pytestmark = pytest.mark.slow
+SOLVED = 475.0
+
+
+def run(tmp_path: Path, **overrides) -> dict:
+    protocol = Protocol(eval_every=25_000, eval_episodes=10, final_eval_episodes=10)
+    settings = dict(game="CartPole-v1", workers=2, seed=1, hidden=128, rms_eps=1e-5,
+                    progress_every=30.0, out=str(tmp_path / "run"), protocol=protocol)
+    settings.update(overrides)
+    return train(TrainConfig(**settings))
+
+
+def best_eval(result: dict) -> float:
+    return result["best"]["mean_return"] if result["best"] else float("-inf")
+
+
+def test_a3c_solves_cartpole_with_two_workers(tmp_path):
+    result = run(tmp_path, algo="a3c", frames=300_000, lr=2e-3, t_max=20)
+    assert best_eval(result) >= SOLVED, json.dumps(result["best"])

@@ -1,0 +1,164 @@
+"""The trainer end to end on CartPole: invalid input, checkpoints, resume, failure handling."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from a3c.cli import main
+from a3c.config import Protocol, TrainConfig
+from a3c.trainer import Trainer, prepare
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST = ["--game", "CartPole-v1", "--eval-every", "5k", "--eval-episodes", "2",
+        "--final-eval-episodes", "2", "--progress-every", "1"]
+
+
+def cli(*args: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.Popen([sys.executable, "-m", "a3c", "train", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def children(pid: int) -> list[int]:
+    """The trainer's worker and evaluator processes (not multiprocessing's resource tracker)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"spawn_main" in cmdline:
+                out.append(int(child))
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--workers", "0"], "workers must be >= 1"),
+    (["--frames", "0"], "frames must be > 0"),
+    (["--game", "Pongg"], "did you mean"),
+])
+def test_invalid_arguments_fail_before_any_work(tmp_path, caplog, args, message):
+    out = tmp_path / "run"
+    base = ["train", "--game", "Pong", "--workers", "1", "--frames", "1000", "--out", str(out)]
+    assert main(base + args) == 2
+    assert message in caplog.text
+    assert not out.exists()
+
+
+def test_unwritable_directory_fails_before_any_work(tmp_path, caplog):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["train", "--game", "Pong", "--frames", "1000", "--out", str(blocker / "run")]) == 2
+    assert "not writable" in caplog.text
+
+
+def test_completed_run_and_existing_checkpoint_are_never_overwritten(tmp_path):
+    (tmp_path / "checkpoint.pt").write_bytes(b"x")
+    cfg = TrainConfig(game="CartPole-v1", frames=100, out=str(tmp_path))
+    with pytest.raises(ValueError, match="--resume"):
+        prepare(cfg, resume=False)
+    (tmp_path / "final.json").write_text("{}")
+    with pytest.raises(ValueError, match="completed run"):
+        prepare(cfg, resume=True)
+
+
+def test_checkpoint_round_trip_restores_network_optimizer_and_counters(tmp_path):
+    cfg = TrainConfig(game="CartPole-v1", algo="n-step-q", workers=1, frames=1000, out=str(tmp_path))
+    spec, out = prepare(cfg, resume=False)
+    first = Trainer(cfg, spec, out, resume=False)
+    with torch.no_grad():
+        for p in first.model.parameters():
+            p.add_(1.0)
+        first.optimizer.square_avg[0].fill_(0.5)
+    first.frames.value = 1234
+    first.start = time.time()
+    first.save_checkpoint()
+    second = Trainer(cfg, spec, out, resume=True)
+    for a, b in zip(first.model.parameters(), second.model.parameters()):
+        assert torch.equal(a, b)
+    assert torch.equal(second.optimizer.square_avg[0], first.optimizer.square_avg[0])
+    assert second.frames.value == 1234
+    assert second.target is not None
+    assert second.counters["segment"] == 1
+
+
+def test_short_run_writes_the_whole_run_directory(tmp_path):
+    out = tmp_path / "run"
+    proc = cli(*FAST, "--workers", "2", "--frames", "12k", "--seed", "3", "--out", str(out))
+    text, _ = proc.communicate(timeout=240)
+    assert proc.returncode == 0, text
+    config = json.loads((out / "config.json").read_text())
+    assert config["workers"] == 2 and config["seed"] == 3 and config["game"] == "CartPole-v1"
+    assert config["protocol"]["noop_max"] == Protocol().noop_max
+    assert "torch" in config["versions"] and config["deviations"]
+    final = json.loads((out / "final.json").read_text())
+    assert final["completed"] and final["frames"] >= 12_000
+    assert final["final"]["n_episodes"] == 2
+    assert (out / "train_log.csv").read_text().count("\n") > 10
+    assert (out / "eval_log.csv").read_text().count("\n") >= 2
+    assert "fps" in text and "eta" in text  # the progress line
+
+
+def wait_for(proc_out: Path, text: str, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc_out.exists() and text in proc_out.read_text():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared in {proc_out}")
+
+
+def test_a_killed_worker_ends_the_run_with_a_clear_error(tmp_path):
+    out = tmp_path / "run"
+    proc = cli(*FAST, "--workers", "2", "--frames", "50M", "--out", str(out))
+    wait_for(out / "run.log", "fps", 120)
+    workers = children(proc.pid)
+    os.kill(workers[0], signal.SIGKILL)
+    started = time.time()
+    text, _ = proc.communicate(timeout=60)
+    assert time.time() - started < 20
+    assert proc.returncode == 1
+    assert "exited with code -9" in text
+    assert not (out / "final.json").exists()
+    for pid in workers:
+        assert not alive(pid)
+
+
+def test_kill_9_then_resume_loses_at_most_one_checkpoint_interval(tmp_path):
+    out = tmp_path / "run"
+    proc = cli(*FAST, "--workers", "2", "--frames", "150k", "--checkpoint-every", "1", "--out", str(out))
+    wait_for(out / "run.log", "checkpoint at frame", 120)
+    time.sleep(1.5)
+    workers = children(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    deadline = time.time() + 15  # orphaned workers notice the dead trainer and exit
+    while time.time() < deadline and any(alive(p) for p in workers):
+        time.sleep(0.2)
+    assert not any(alive(p) for p in workers)
+    saved = torch.load(out / "checkpoint.pt", weights_only=False)["frames"]
+    assert saved > 0
+    resumed = cli(*FAST, "--workers", "2", "--frames", "150k", "--resume", "--out", str(out))
+    text, _ = resumed.communicate(timeout=240)
+    assert resumed.returncode == 0, text
+    assert f"resumed from checkpoint at frame {saved:,}" in text
+    final = json.loads((out / "final.json").read_text())
+    assert final["completed"] and final["frames"] >= 150_000
+    import csv
+
+    rows = list(csv.DictReader(open(out / "eval_log.csv")))
+    frames = [int(r["frames"]) for r in rows]
+    assert len(frames) == len(set(frames))  # no duplicated rows from the killed segment
