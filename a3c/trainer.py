@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import queue
 import time
 from collections import deque
 from pathlib import Path
@@ -205,7 +206,7 @@ class Trainer:
         for proc in self.processes + [self.evaluator]:
             code = proc.exitcode
             if code not in (None, 0):
-                self.drain()
+                self.drain_error(timeout=1.0)
                 raise TrainingError(f"{proc.name} exited with code {code} at frame "
                                     f"{self.frames.value:,}; the run stopped (resume with --resume)")
 
@@ -213,9 +214,18 @@ class Trainer:
         while True:
             try:
                 message = self.shared.messages.get_nowait()
-            except Exception:  # queue.Empty
+            except queue.Empty:
                 return
             self.handle(message)
+
+    def drain_error(self, timeout: float) -> None:
+        """Give a dying process's error report a moment to arrive, so it is not lost."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self.handle(self.shared.messages.get(timeout=0.1))
+            except queue.Empty:
+                continue
 
     def handle(self, message: tuple) -> None:
         kind = message[0]
