@@ -47,7 +47,8 @@ def unroll(model: nn.Module, obs: torch.Tensor, state: State) -> dict[str, torch
 
 
 def _detach(state: State) -> State:
-    return None if state is None else (state[0].detach(), state[1].detach())
+    """A copy of a recurrent state usable under autograd (acting runs in inference mode)."""
+    return None if state is None else (state[0].clone(), state[1].clone())
 
 
 class ActorCriticLearner:
@@ -58,10 +59,11 @@ class ActorCriticLearner:
     def __init__(self, cfg: TrainConfig, worker_index: int, rng: np.random.Generator,
                  discrete: bool, bootstrap_truncated: bool = True) -> None:
         self.cfg = cfg
+        self.rng = rng
         self.discrete = discrete
         self.bootstrap_truncated = bootstrap_truncated
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def act(self, model: nn.Module, obs: np.ndarray, state: State, frames: int,
             evaluation: str = "") -> tuple[object, State]:
         """Sample from the policy; evaluation="deterministic" takes the mode/mean."""
@@ -69,25 +71,39 @@ class ActorCriticLearner:
         if self.discrete:
             if evaluation == "deterministic":
                 return int(out["logits"].argmax(-1)), state
-            return int(torch.multinomial(out["logits"].softmax(-1), 1)), state
+            return sample_categorical(out["logits"][0], self.rng), state
         if evaluation == "deterministic":
             return out["mu"][0].numpy(), state
         return torch.normal(out["mu"], out["var"].sqrt())[0].numpy(), state
 
     def loss(self, model: nn.Module, target: nn.Module | None, seg: Segment) -> tuple[torch.Tensor, dict]:
-        out = unroll(model, as_batch(seg.obs), _detach(seg.state0))
+        bootstrap_needed = not seg.terminal and (self.bootstrap_truncated or not seg.truncated)
+        out, bootstrap = self.outputs(model, seg, bootstrap_needed)
         actions = torch.as_tensor(np.asarray(seg.actions))
         if self.discrete:
             log_probs, entropy = actor_critic.softmax_terms(out["logits"], actions)
         else:
             log_probs, entropy = actor_critic.gaussian_terms(out["mu"], out["var"], actions.float())
-        bootstrap = 0.0
-        if not seg.terminal and (self.bootstrap_truncated or not seg.truncated):
-            with torch.no_grad():
-                bootstrap = model(as_batch(seg.last_obs[None]), _detach(seg.last_state))[0]["value"][0]
         rewards = torch.as_tensor(seg.rewards, dtype=torch.float32)
         return actor_critic.actor_critic_loss(log_probs, entropy, out["value"], rewards, bootstrap,
                                               self.cfg.gamma, self.cfg.beta, self.cfg.value_coef)
+
+
+    @staticmethod
+    def outputs(model: nn.Module, seg: Segment, bootstrap_needed: bool) -> tuple[dict, torch.Tensor | float]:
+        """Outputs for the segment's observations and, if needed, V(s_{t+n}) (no gradient).
+
+        A feed-forward network scores s_{t+n} in the same batch as the segment.
+        """
+        if seg.state0 is None and bootstrap_needed:
+            out = model(as_batch(seg.obs + [seg.last_obs]), None)[0]
+            bootstrap = out["value"][-1].detach()
+            return {k: v[:-1] for k, v in out.items()}, bootstrap
+        out = unroll(model, as_batch(seg.obs), _detach(seg.state0))
+        if not bootstrap_needed:
+            return out, 0.0
+        with torch.no_grad():
+            return out, model(as_batch(seg.last_obs[None]), _detach(seg.last_state))[0]["value"][0]
 
 
 class ValueLearner:
@@ -102,7 +118,7 @@ class ValueLearner:
     def epsilon(self, frames: int) -> float:
         return epsilon_at(frames, self.final_epsilon, self.cfg.epsilon_anneal_frames)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def act(self, model: nn.Module, obs: np.ndarray, state: State, frames: int,
             evaluation: str = "") -> tuple[int, State]:
         eps = self.cfg.protocol.eval_epsilon if evaluation else self.epsilon(frames)
@@ -131,6 +147,12 @@ class ValueLearner:
             return value_based.one_step_q_targets(rewards, next_q, terminal, gamma)
         next_actions = torch.as_tensor(seg.actions[1:] + [seg.next_action or 0], dtype=torch.long)
         return value_based.one_step_sarsa_targets(rewards, next_q, next_actions, terminal, gamma)
+
+
+def sample_categorical(logits: torch.Tensor, rng: np.random.Generator) -> int:
+    """Draw an action from softmax(logits) by inverting the CDF (cheaper than torch.multinomial)."""
+    cdf = np.cumsum(torch.softmax(logits, -1).numpy())
+    return min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), len(cdf) - 1)
 
 
 def sample_final_epsilon(cfg: TrainConfig, rng: np.random.Generator) -> float:

@@ -31,11 +31,13 @@ class SharedRMSprop:
     @torch.no_grad()
     def step(self, grads: Sequence[torch.Tensor | None], lr: float) -> None:
         """Apply one update from a worker's local gradients to the shared parameters."""
-        for param, g, grad in zip(self.params, self.square_avg, grads):
-            if grad is None:
-                continue
-            g.mul_(self.alpha).addcmul_(grad, grad, value=1 - self.alpha)
-            param.addcdiv_(grad, (g + self.eps).sqrt_(), value=-lr)
+        triples = [(p, g, d) for p, g, d in zip(self.params, self.square_avg, grads) if d is not None]
+        params, stats, grads = (list(x) for x in zip(*triples))
+        torch._foreach_mul_(stats, self.alpha)
+        torch._foreach_addcmul_(stats, grads, grads, value=1 - self.alpha)
+        denom = torch._foreach_add(stats, self.eps)
+        torch._foreach_sqrt_(denom)
+        torch._foreach_addcdiv_(params, grads, denom, value=-lr)
         self.steps += 1
 
     def state_dict(self) -> dict:

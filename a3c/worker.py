@@ -66,6 +66,8 @@ class Worker:
         discrete, n = action_size(self.env)
         self.discrete = discrete
         self.local = build_model(cfg.algo, self.env.observation_space.shape, discrete, n, cfg.hidden)
+        self.local_params = list(self.local.parameters())
+        self.global_params = list(shared.model.parameters())
         self.learner = make_learner(cfg, rank, self.rng, discrete, spec.domain)
         self.clip_rewards = cfg.protocol.clip_rewards and spec.domain == "atari"
         self.low = None if discrete else self.env.action_space.low
@@ -89,8 +91,7 @@ class Worker:
 
     def sync_from_global(self) -> None:
         with torch.no_grad():
-            for mine, theirs in zip(self.local.parameters(), self.shared.model.parameters()):
-                mine.copy_(theirs)
+            torch._foreach_copy_(self.local_params, self.global_params)
 
     def rollout(self, frames: int) -> Segment:
         """Act for up to t_max steps (a whole episode when t_max = 0) or until the episode ends."""
@@ -134,8 +135,8 @@ class Worker:
                                      f"(worker {self.rank})")
         self.local.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(self.local.parameters(), self.cfg.max_grad_norm)
-        self.shared.optimizer.step([p.grad for p in self.local.parameters()], self.learning_rate(frames))
+        torch.nn.utils.clip_grad_norm_(self.local_params, self.cfg.max_grad_norm)
+        self.shared.optimizer.step([p.grad for p in self.local_params], self.learning_rate(frames))
 
     def learning_rate(self, frames: int) -> float:
         if not self.cfg.lr_anneal:

@@ -62,3 +62,14 @@ def test_gaussian_log_prob_and_entropy_closed_forms():
     assert torch.allclose(ent, dist.entropy().sum(-1))
     expected = sum(0.5 * math.log(2 * math.pi * math.e * v) for v in (0.25, 4.0))
     assert math.isclose(ent.item(), expected, rel_tol=1e-5)
+
+
+def test_categorical_sampling_follows_the_softmax():
+    import numpy as np
+
+    from a3c.learners import sample_categorical
+
+    logits = torch.log(torch.tensor([0.1, 0.6, 0.3]))
+    rng = np.random.default_rng(0)
+    draws = np.array([sample_categorical(logits, rng) for _ in range(20_000)])
+    assert np.allclose(np.bincount(draws, minlength=3) / draws.size, [0.1, 0.6, 0.3], atol=0.015)

@@ -1,0 +1,130 @@
+"""Throughput benchmark: training frames/s per worker and in total, beside the environment alone.
+
+    python -m a3c.bench --game Pong --algos a3c --workers 1 2 --seconds 20
+
+Machines are noisy, so every training figure is printed beside the environment alone (random
+actions, same preprocessing) measured in the same run, in as many parallel processes as workers,
+and as a ratio to it. Frames are emulator frames (agent steps x frame skip).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+import torch.multiprocessing as mp
+
+from a3c.config import ALGOS, Protocol, TrainConfig
+from a3c.envs import make_env, resolve
+
+log = logging.getLogger("a3c.bench")
+WARMUP_SECONDS = 5.0
+
+
+def env_only_worker(game: str, seconds: float, seed: int, results) -> None:
+    spec = resolve(game)
+    env = make_env(spec, Protocol(), seed)
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        _, _, terminated, truncated, _ = env.step(env.action_space.sample())
+        steps += 1
+        if terminated or truncated:
+            env.reset()
+    results.put(steps * spec.frames_per_step / (time.perf_counter() - start))
+
+
+def env_only_fps(game: str, processes: int, seconds: float) -> list[float]:
+    """Frames/s of each of `processes` parallel environment copies with random actions."""
+    ctx = mp.get_context("spawn")
+    results = ctx.Queue()
+    procs = [ctx.Process(target=env_only_worker, args=(game, seconds, i, results)) for i in range(processes)]
+    for p in procs:
+        p.start()
+    fps = [results.get(timeout=seconds + 120) for _ in procs]
+    for p in procs:
+        p.join()
+    return fps
+
+
+def training_fps(game: str, algo: str, workers: int, seconds: float) -> float:
+    """Total training frames/s of `workers` workers, measured after a warm-up."""
+    from a3c.trainer import Trainer, prepare
+
+    with tempfile.TemporaryDirectory() as tmp:
+        protocol = Protocol(eval_every=10**12)  # no evaluation during the benchmark
+        cfg = TrainConfig(game=game, algo=algo, workers=workers, frames=10**12, out=tmp, protocol=protocol)
+        spec, out = prepare(cfg, resume=False)
+        trainer = Trainer(cfg, spec, Path(out), resume=False)
+        trainer.start = time.time()
+        trainer.train_log = trainer.eval_log = _NullLog()
+        trainer.start_processes()
+        try:
+            _wait_for_frames(trainer)
+            time.sleep(WARMUP_SECONDS)
+            f0, t0 = trainer.frames.value, time.perf_counter()
+            deadline = t0 + seconds
+            while time.perf_counter() < deadline:
+                trainer.drain()
+                trainer.check_processes()
+                time.sleep(0.2)
+            return (trainer.frames.value - f0) / (time.perf_counter() - t0)
+        finally:
+            trainer.stop_processes()
+
+
+def _wait_for_frames(trainer) -> None:
+    deadline = time.time() + 120
+    while trainer.frames.value == 0 and time.time() < deadline:
+        trainer.drain()
+        trainer.check_processes()
+        time.sleep(0.1)
+
+
+class _NullLog:
+    def write(self, row: dict) -> None:
+        pass
+
+
+def run(game: str, algos: list[str], worker_counts: list[int], seconds: float) -> list[dict]:
+    rows = []
+    for workers in worker_counts:
+        env_fps = env_only_fps(game, workers, seconds)
+        env_per_proc = sum(env_fps) / len(env_fps)
+        log.info("%s env alone, %d process(es): %s frames/s per process, %s total", game, workers,
+                 f"{env_per_proc:,.0f}", f"{sum(env_fps):,.0f}")
+        for algo in algos:
+            total = training_fps(game, algo, workers, seconds)
+            per = total / workers
+            row = {"game": game, "algo": algo, "workers": workers, "train_fps_total": total,
+                   "train_fps_per_worker": per, "env_fps_per_process": env_per_proc,
+                   "ratio_to_env": per / env_per_proc}
+            rows.append(row)
+            log.info("%s %s, %d worker(s): %s frames/s per worker, %s total; %.2f x env alone",
+                     game, algo, workers, f"{per:,.0f}", f"{total:,.0f}", row["ratio_to_env"])
+    report_scaling(rows)
+    return rows
+
+
+def report_scaling(rows: list[dict]) -> None:
+    by = {(r["algo"], r["workers"]): r["train_fps_total"] for r in rows}
+    for (algo, workers), total in sorted(by.items()):
+        if workers > 1 and (algo, 1) in by:
+            log.info("%s: %d workers = %.2fx one worker (total frames/s)", algo, workers, total / by[(algo, 1)])
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    parser = argparse.ArgumentParser(prog="python -m a3c.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--game", default="Pong")
+    parser.add_argument("--algos", nargs="+", default=["a3c"], choices=ALGOS)
+    parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args(argv)
+    run(args.game, args.algos, args.workers, args.seconds)
+
+
+if __name__ == "__main__":
+    main()
