@@ -1,0 +1,99 @@
+"""Scripted learning benchmark: train one run (or continue it), then plot its learning curve.
+
+    python benchmarks/learning_curve.py --out results/bench/pong_a3c -- \
+        --game Pong --algo a3c --workers 2 --frames 40M --eval-every 500k --eval-episodes 5
+
+Everything after `--` goes to `python -m a3c train` (always with --resume, so a stopped benchmark
+continues where its last checkpoint was). The PNG shows the mean eval score against frames and
+against wall time; the log says when the score first reached --target (or where it stood).
+Stop it any time with Ctrl-C; the plot is made from whatever eval rows exist (`--plot-only`).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+log = logging.getLogger("benchmarks.learning_curve")
+
+
+def read_eval(out: Path) -> list[dict[str, float]]:
+    path = out / "eval_log.csv"
+    if not path.exists():
+        return []
+    with open(path, newline="") as handle:
+        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+def plot(rows: list[dict[str, float]], title: str, png: Path, target: float | None) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    frames = [r["frames"] / 1e6 for r in rows]
+    minutes = [r["wall_time"] / 60 for r in rows]
+    means = [r["mean_return"] for r in rows]
+    stds = [r["std_return"] for r in rows]
+    for ax, x, label in ((axes[0], frames, "frames (millions)"), (axes[1], minutes, "wall time (minutes)")):
+        ax.errorbar(x, means, yerr=stds, marker="o", capsize=2)
+        if target is not None:
+            ax.axhline(target, color="grey", linestyle="--", label=f"target {target:g}")
+            ax.legend()
+        ax.set_xlabel(label)
+        ax.set_ylabel("mean eval score")
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    png.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+
+
+def summarize(rows: list[dict[str, float]], target: float | None) -> None:
+    if not rows:
+        log.info("no evaluation rows yet")
+        return
+    if target is not None:
+        for row in rows:
+            if row["mean_return"] >= target:
+                log.info("reached %g at %.2fM frames, %.1f minutes", target, row["frames"] / 1e6,
+                         row["wall_time"] / 60)
+                return
+    last, best = rows[-1], max(rows, key=lambda r: r["mean_return"])
+    log.info("not reached: last eval %.2f at %.2fM frames / %.1f min; best %.2f at %.2fM frames",
+             last["mean_return"], last["frames"] / 1e6, last["wall_time"] / 60,
+             best["mean_return"], best["frames"] / 1e6)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    argv = sys.argv[1:]
+    train_args = argv[argv.index("--") + 1 :] if "--" in argv else []
+    own = argv[: argv.index("--")] if "--" in argv else argv
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--target", type=float, default=None)
+    parser.add_argument("--plot-only", action="store_true")
+    args = parser.parse_args(own)
+    code = 0
+    if not args.plot_only:
+        cmd = [sys.executable, "-m", "a3c", "train", *train_args, "--out", str(args.out), "--resume"]
+        try:
+            code = subprocess.call(cmd)
+        except KeyboardInterrupt:
+            code = 130
+    rows = read_eval(args.out)
+    png = args.out / "learning_curve.png"
+    plot(rows, f"{args.out.name}: mean eval score (no-op starts)", png, args.target)
+    summarize(rows, args.target)
+    log.info("figure: %s", png)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
