@@ -108,7 +108,7 @@ def validate(cfg: TrainConfig) -> None:
         (cfg.workers >= 1, f"workers must be >= 1, got {cfg.workers}"),
         (cfg.frames > 0, f"frames must be > 0, got {cfg.frames}"),
         (cfg.lr > 0, f"lr must be > 0, got {cfg.lr}"),
-        (cfg.t_max >= 1, f"t_max must be >= 1, got {cfg.t_max}"),
+        (cfg.t_max >= 0, f"t_max must be >= 0 (0 = whole episode), got {cfg.t_max}"),
         (0 < cfg.gamma <= 1, f"gamma must be in (0, 1], got {cfg.gamma}"),
         (cfg.beta >= 0, f"beta must be >= 0, got {cfg.beta}"),
         (cfg.rms_eps > 0, f"rms_eps must be > 0, got {cfg.rms_eps}"),

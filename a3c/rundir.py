@@ -24,6 +24,7 @@ def atomic_write_bytes(path: Path, writer) -> None:
             writer(handle)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -44,3 +44,13 @@ def test_value_based_methods_learn_cartpole_with_two_workers(tmp_path, algo):
     result = run(tmp_path, algo=algo, frames=300_000, lr=1e-3, t_max=5,
                  epsilon_anneal_frames=100_000, target_update_frames=5_000)
     assert best_eval(result) >= VALUE_BAR, json.dumps(result["best"])
+
+
+def test_a3c_gaussian_policy_balances_the_inverted_pendulum(tmp_path):
+    """The paper's MuJoCo setup: whole-episode updates, no bootstrapping, entropy weight 1e-4."""
+    protocol = Protocol(eval_every=20_000, eval_episodes=5, final_eval_episodes=10)
+    result = train(TrainConfig(game="InvertedPendulum", algo="a3c", workers=2, seed=1, frames=200_000,
+                               lr=3e-3, t_max=0, beta=1e-4, rms_eps=1e-5, hidden=64,
+                               progress_every=30.0, out=str(tmp_path / "run"), protocol=protocol))
+    assert result["final"]["mean_return"] >= 900, json.dumps(result["final"])
+    assert "final_stochastic" in result  # both the mean action and sampled actions are scored

@@ -1,0 +1,70 @@
+"""A3C with a Gaussian policy on MuJoCo: variance, clipping, whole-episode updates."""
+import os
+
+import numpy as np
+import torch
+import torch.multiprocessing as mp
+
+from a3c.config import TrainConfig
+from a3c.envs import resolve
+from a3c.models import GaussianActorCritic, build_model
+from a3c.optim import SharedRMSprop
+from a3c.worker import Shared, Worker
+
+
+def test_softplus_variance_stays_positive_for_extreme_inputs():
+    model = GaussianActorCritic((4,), 2, lstm_cells=0, hidden=16)
+    with torch.no_grad():
+        model.var.bias.fill_(-1e4)
+    out, _ = model(torch.randn(8, 4) * 1e3)
+    assert (out["var"] > 0).all()
+
+
+def test_policy_and_value_networks_share_no_parameters():
+    model = GaussianActorCritic((11,), 3, lstm_cells=128, hidden=200)
+    policy = {id(p) for m in (model.pi_torso, model.pi_core, model.mu, model.var) for p in m.parameters()}
+    value = {id(p) for m in (model.v_torso, model.v_core, model.value) for p in m.parameters()}
+    assert policy and value and not policy & value
+    assert model.pi_torso.fc.out_features == 200 and model.pi_core.cells == 128
+
+
+def make_worker(tmp_path, t_max: int = 0) -> Worker:
+    cfg = TrainConfig(game="InvertedPendulum", algo="a3c", workers=1, frames=10_000, t_max=t_max,
+                      beta=1e-4, out=str(tmp_path))
+    spec = resolve("InvertedPendulum")
+    model = build_model("a3c", (4,), False, 1, 0).share_memory()
+    ctx = mp.get_context("spawn")
+    shared = Shared(model, SharedRMSprop(model.parameters()), None, ctx.Value("q", 0), ctx.Queue(),
+                    ctx.Event(), os.getppid())
+    return Worker(0, cfg, spec, shared, seed=0)
+
+
+def test_actions_are_clipped_for_the_environment_only(tmp_path):
+    worker = make_worker(tmp_path)
+    with torch.no_grad():  # a policy whose mean lies far outside the action space [-3, 3]
+        worker.local.mu.bias.fill_(50.0)
+        worker.local.mu.weight.zero_()
+    sent = []
+    step = worker.env.step
+    worker.env.step = lambda a: (sent.append(np.array(a)), step(a))[1]
+    seg = worker.rollout(frames=0)
+    assert max(abs(float(a[0])) for a in seg.actions) > 3.0  # the learner keeps the raw sample
+    assert all(abs(float(a[0])) <= 3.0 for a in sent)  # the environment got the clipped one
+    # The loss uses the raw samples: its policy term equals -sum log N(a_raw) * advantage.
+    from a3c.algorithms.actor_critic import gaussian_terms
+
+    loss, parts = worker.learner.loss(worker.local, None, seg)
+    out, _ = worker.learner.outputs(worker.local, seg, bootstrap_needed=False)
+    raw = torch.as_tensor(np.asarray(seg.actions), dtype=torch.float32)
+    log_probs, _ = gaussian_terms(out["mu"], out["var"], raw)
+    from a3c.algorithms.returns import n_step_returns
+
+    adv = n_step_returns(torch.tensor(seg.rewards), 0.0, worker.cfg.gamma) - out["value"]
+    assert np.isclose(parts["policy"], -(log_probs * adv.detach()).sum().item(), rtol=1e-4)
+
+
+def test_an_update_is_one_whole_episode_without_bootstrapping(tmp_path):
+    worker = make_worker(tmp_path, t_max=0)
+    seg = worker.rollout(frames=0)
+    assert seg.terminal or seg.truncated  # the rollout ran to the end of the episode
+    assert worker.episode_length == 0  # and the worker started a new one
