@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="sticky-action probability (default 0; 0.25 = Machado et al.)")
     train.add_argument("--life-loss", action="store_true", default=None, dest="terminal_on_life_loss",
                        help="end training episodes at a life loss")
+    train.add_argument("--pixels", action="store_true", default=None,
+                       help="MuJoCo from 84x84 RGB renders (needs OSMesa or EGL)")
     train.add_argument("--checkpoint-every", type=float, dest="checkpoint_every", help="seconds")
     train.add_argument("--progress-every", type=float, dest="progress_every", help="seconds")
     train.add_argument("--out", type=Path)
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 PROTOCOL_FLAGS = ("eval_every", "eval_episodes", "final_eval_episodes", "repeat_action_probability",
-                  "terminal_on_life_loss")
+                  "terminal_on_life_loss", "pixels")
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:

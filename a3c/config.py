@@ -34,6 +34,7 @@ class Protocol:
     eval_episodes: int = 10  # episodes per periodic evaluation (our choice)
     final_eval_episodes: int = 30  # episodes for the final score (our choice)
     eval_epsilon: float = 0.05  # value-based agents act epsilon-greedily in evaluation (our choice)
+    pixels: bool = False  # MuJoCo from 84x84 RGB renders instead of the physical state (paper: 3 tasks)
 
 
 @dataclass

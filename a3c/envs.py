@@ -6,6 +6,7 @@ Users type game names as they like ("Pong", "pong", "MontezumaRevenge", "montezu
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 
@@ -29,6 +30,8 @@ MUJOCO_TASKS = (
     "InvertedPendulum InvertedDoublePendulum Reacher HalfCheetah Hopper Walker2d Ant Humanoid "
     "Swimmer Pusher HumanoidStandup"
 ).split()
+
+PIXELS = 84  # side of the rendered MuJoCo frame
 
 # Small gymnasium tasks used by the learning tests.
 CONTROL_TASKS = ("CartPole-v1", "Acrobot-v1", "Pendulum-v1", "MountainCar-v0")
@@ -80,7 +83,7 @@ def make_env(spec: EnvSpec, protocol: Protocol, seed: int) -> gym.Env:
     if spec.domain == "atari":
         env = _make_atari(spec, protocol)
     elif spec.domain == "mujoco":
-        env = _make_mujoco(spec)
+        env = _make_mujoco(spec, protocol.pixels)
     else:
         env = gym.make(spec.env_id)
     env.reset(seed=seed)
@@ -111,11 +114,19 @@ def _make_atari(spec: EnvSpec, protocol: Protocol) -> gym.Env:
     return gym.wrappers.FrameStackObservation(env, protocol.frame_stack)
 
 
-def _make_mujoco(spec: EnvSpec) -> gym.Env:
+def _make_mujoco(spec: EnvSpec, pixels: bool) -> gym.Env:
     # Raw physical state, raw rewards, gymnasium's 1000-step episodes (the paper is silent on
     # normalisation; we apply none, the same for every task, so every worker and the evaluator
     # see identical inputs).
-    return gym.make(spec.env_id)
+    if not pixels:
+        return gym.make(spec.env_id)
+    # Offscreen rendering: OSMesa on a plain CPU machine (EGL needs a GPU); MUJOCO_GL overrides.
+    os.environ.setdefault("MUJOCO_GL", "osmesa")
+    env = gym.make(spec.env_id, render_mode="rgb_array", width=PIXELS, height=PIXELS)
+    env = gym.wrappers.AddRenderObservation(env, render_only=True)
+    return gym.wrappers.TransformObservation(
+        env, lambda obs: np.ascontiguousarray(obs.transpose(2, 0, 1)),
+        gym.spaces.Box(0, 255, (3, PIXELS, PIXELS), np.uint8))
 
 
 def observation_shape(env: gym.Env) -> tuple[int, ...]:

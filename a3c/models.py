@@ -44,7 +44,23 @@ class MLPTorso(nn.Module):
         return F.relu(self.fc(obs.float()))
 
 
-def make_torso(obs_shape: tuple[int, ...], hidden: int) -> nn.Module:
+class PixelTorso(nn.Module):
+    """MuJoCo from pixels: two convolutions with no nonlinearity or pooling (protocol.md)."""
+
+    def __init__(self, in_channels: int = 3, screen: int = 84) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, 16, 8, stride=4)
+        self.conv2 = nn.Conv2d(16, 32, 4, stride=2)
+        side = ((screen - 8) // 4 + 1 - 4) // 2 + 1
+        self.out_dim = 32 * side * side
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.conv2(self.conv1(obs.float() / 255.0)).flatten(1)
+
+
+def make_torso(obs_shape: tuple[int, ...], hidden: int, linear_conv: bool = False) -> nn.Module:
+    if len(obs_shape) == 3 and linear_conv:
+        return PixelTorso(obs_shape[0], obs_shape[1])
     if len(obs_shape) == 3:
         return AtariTorso(obs_shape[0], obs_shape[1])
     return MLPTorso(int(math.prod(obs_shape)), hidden)
@@ -101,11 +117,11 @@ class GaussianActorCritic(nn.Module):
     def __init__(self, obs_shape: tuple[int, ...], action_dim: int, lstm_cells: int = 128,
                  hidden: int = 200) -> None:
         super().__init__()
-        self.pi_torso = make_torso(obs_shape, hidden)
+        self.pi_torso = make_torso(obs_shape, hidden, linear_conv=True)
         self.pi_core = Recurrent(self.pi_torso.out_dim, lstm_cells)
         self.mu = nn.Linear(self.pi_core.out_dim, action_dim)
         self.var = nn.Linear(self.pi_core.out_dim, action_dim)
-        self.v_torso = make_torso(obs_shape, hidden)
+        self.v_torso = make_torso(obs_shape, hidden, linear_conv=True)
         self.v_core = Recurrent(self.v_torso.out_dim, lstm_cells)
         self.value = nn.Linear(self.v_core.out_dim, 1)
 

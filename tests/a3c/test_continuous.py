@@ -68,3 +68,25 @@ def test_an_update_is_one_whole_episode_without_bootstrapping(tmp_path):
     seg = worker.rollout(frames=0)
     assert seg.terminal or seg.truncated  # the rollout ran to the end of the episode
     assert worker.episode_length == 0  # and the worker started a new one
+
+
+def _osmesa_available() -> bool:
+    import ctypes.util
+
+    return ctypes.util.find_library("OSMesa") is not None
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.skipif(not _osmesa_available(), reason="needs libosmesa6 (apt) for offscreen rendering")
+def test_pixel_observations_feed_the_linear_conv_encoder(tmp_path):
+    from a3c.config import Protocol
+    from a3c.envs import make_env
+
+    env = make_env(resolve("InvertedPendulum"), Protocol(pixels=True), seed=0)
+    obs, _ = env.reset(seed=0)
+    assert obs.shape == (3, 84, 84) and obs.dtype == np.uint8 and obs.std() > 0
+    model = build_model("a3c-lstm", obs.shape, False, 1)
+    out, state = model(torch.from_numpy(obs[None]), model.initial_state())
+    assert out["mu"].shape == (1, 1) and state[0].shape == (1, 256)
