@@ -4,7 +4,8 @@
 
 Machines are noisy, so every training figure is printed beside the environment alone (random
 actions, same preprocessing) measured in the same run, in as many parallel processes as workers,
-and as a ratio to it. Frames are emulator frames (agent steps x frame skip).
+and as a ratio to it. Frames are emulator frames (agent steps x frame skip); on MuJoCo a frame is
+one environment step.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import torch.multiprocessing as mp
 
-from a3c.config import ALGOS, Protocol, TrainConfig
+from a3c.config import ALGOS, DOMAIN_DEFAULTS, Protocol, TrainConfig
 from a3c.envs import make_env, resolve
 
 log = logging.getLogger("a3c.bench")
@@ -54,7 +55,9 @@ def training_fps(game: str, algo: str, workers: int, seconds: float) -> float:
 
     with tempfile.TemporaryDirectory() as tmp:
         protocol = Protocol(eval_every=10**12)  # no evaluation during the benchmark
-        cfg = TrainConfig(game=game, algo=algo, workers=workers, frames=10**12, out=tmp, protocol=protocol)
+        defaults = DOMAIN_DEFAULTS.get(resolve(game).domain, {})
+        cfg = TrainConfig(game=game, algo=algo, workers=workers, frames=10**12, out=tmp, protocol=protocol,
+                          **defaults)
         spec, out = prepare(cfg, resume=False)
         trainer = Trainer(cfg, spec, Path(out), resume=False)
         trainer.start = time.time()

@@ -8,14 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from a3c.config import ALGOS, TrainConfig, parse_count
+from a3c.config import ALGOS, DOMAIN_DEFAULTS, TrainConfig, parse_count
 from a3c.envs import MUJOCO_TASKS, PAPER_GAMES, resolve
 
 log = logging.getLogger("a3c")
-
-# Domain defaults where the paper's Atari values do not apply (protocol.md "MuJoCo").
-MUJOCO_DEFAULTS = {"beta": 1e-4, "t_max": 0}
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m a3c", description=__doc__)
@@ -69,8 +65,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             data[key] = parse_count(data[key])
     if "eval_every" in data["protocol"]:
         data["protocol"]["eval_every"] = parse_count(data["protocol"]["eval_every"])
-    if data.get("game") and resolve(data["game"]).domain == "mujoco":
-        for key, value in MUJOCO_DEFAULTS.items():
+    if data.get("game"):
+        for key, value in DOMAIN_DEFAULTS.get(resolve(data["game"]).domain, {}).items():
             data.setdefault(key, value)
     return TrainConfig.from_dict(data)
 

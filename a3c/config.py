@@ -91,6 +91,11 @@ class TrainConfig:
         return cls(protocol=Protocol(**proto), **kwargs)
 
 
+# Where the paper's Atari values do not apply: MuJoCo (protocol.md "MuJoCo") uses entropy weight
+# 1e-4 and one update per whole episode (t_max = 0), with no bootstrapping.
+DOMAIN_DEFAULTS = {"mujoco": {"beta": 1e-4, "t_max": 0}}
+
+
 def parse_count(text: str | int) -> int:
     """Parse '80M', '250k', '1e6' or '1000' into an int; raise ValueError otherwise."""
     if isinstance(text, int):
