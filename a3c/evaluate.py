@@ -66,6 +66,9 @@ def evaluate(model: nn.Module, cfg: TrainConfig, spec: EnvSpec, episodes: int, s
 
 def evaluator_main(cfg: TrainConfig, spec: EnvSpec, shared: Any, next_eval: int, clock: tuple[float, float]) -> None:
     """Process entry point: evaluate a snapshot of the global network every eval_every frames."""
+    from a3c.worker import ignore_interrupts
+
+    ignore_interrupts()
     torch.set_num_threads(1)
     start, offset = clock
     try:

@@ -179,9 +179,13 @@ class Trainer:
         self.start_processes()
         try:
             self.monitor()
+        except KeyboardInterrupt:
+            self.save_checkpoint()
+            raise TrainingError(f"stopped by the user at frame {self.frames.value:,}; "
+                                "continue with --resume") from None
         finally:
             self.stop_processes()
-            self.drain()
+            self.drain_quietly()
         self.save_checkpoint()
         result = self.final_evaluation()
         self.train_log.close()
@@ -217,6 +221,13 @@ class Trainer:
             except queue.Empty:
                 return
             self.handle(message)
+
+    def drain_quietly(self) -> None:
+        """Log what is left in the queue after a stop; a second error must not mask the first."""
+        try:
+            self.drain()
+        except TrainingError as exc:
+            log.debug("after the stop: %s", exc)
 
     def drain_error(self, timeout: float) -> None:
         """Give a dying process's error report a moment to arrive, so it is not lost."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import signal
 import time
 import traceback
 from dataclasses import dataclass
@@ -43,12 +44,18 @@ class Shared:
 
 def worker_main(rank: int, cfg: TrainConfig, spec: EnvSpec, shared: Shared, seed: int) -> None:
     """Process entry point: run the loop, report any failure to the trainer, exit non-zero."""
+    ignore_interrupts()
     torch.set_num_threads(1)
     try:
         Worker(rank, cfg, spec, shared, seed).run()
     except Exception:  # report, then exit with an error code the trainer sees
         shared.messages.put(("error", rank, traceback.format_exc()))
         raise SystemExit(1)
+
+
+def ignore_interrupts() -> None:
+    """Ctrl-C reaches the whole process group: the trainer alone handles it (checkpoint, stop)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def add_frames(counter: Any, n: int) -> int:

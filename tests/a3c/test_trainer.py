@@ -166,3 +166,19 @@ def test_kill_9_then_resume_loses_at_most_one_checkpoint_interval(tmp_path):
     rows = list(csv.DictReader(open(out / "eval_log.csv")))
     frames = [int(r["frames"]) for r in rows]
     assert len(frames) == len(set(frames))  # no duplicated rows from the killed segment
+
+
+def test_ctrl_c_checkpoints_and_stops_cleanly(tmp_path):
+    out = tmp_path / "run"
+    proc = cli(*FAST, "--workers", "2", "--frames", "50M", "--out", str(out))
+    wait_for(out / "run.log", "fps", 120)
+    time.sleep(2)
+    workers = children(proc.pid)
+    proc.send_signal(signal.SIGINT)
+    text, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "stopped by the user" in text and "--resume" in text
+    assert "Traceback" not in text  # workers ignore the interrupt; no noise
+    assert torch.load(out / "checkpoint.pt", weights_only=False)["frames"] > 0
+    for pid in workers:
+        assert not alive(pid)
