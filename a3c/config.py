@@ -37,6 +37,10 @@ class Protocol:
     pixels: bool = False  # MuJoCo from 84x84 RGB renders instead of the physical state (paper: 3 tasks)
 
 
+# Keys a run's config.json records beside the TrainConfig fields (so it can be fed back as --config).
+RECORDED_ONLY = {"versions", "git_commit", "deviations", "env_id", "domain", "frames_per_step"}
+
+
 @dataclass
 class TrainConfig:
     """One training run. Defaults: the paper's values."""
@@ -76,7 +80,7 @@ class TrainConfig:
     def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
         data = dict(data)
         known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - known - {"versions", "git_commit", "deviations", "env_id", "resolved"}
+        unknown = set(data) - known - RECORDED_ONLY
         if unknown:
             raise ValueError(f"unknown config keys: {sorted(unknown)}")
         proto = data.pop("protocol", {}) or {}

@@ -68,7 +68,7 @@ def prepare(cfg: TrainConfig, resume: bool) -> tuple[EnvSpec, Path]:
     """Validate everything before any work starts; raise ValueError with a clear message."""
     validate(cfg)
     spec = resolve(cfg.game, cfg.protocol)
-    if spec.domain != "atari" and cfg.algo in VALUE_BASED and spec.domain == "mujoco":
+    if cfg.algo in VALUE_BASED and spec.domain == "mujoco":
         raise ValueError(f"{cfg.algo} needs discrete actions; {spec.name} is continuous")
     out = Path(cfg.out)
     check_writable(out)

@@ -182,3 +182,17 @@ def test_ctrl_c_checkpoints_and_stops_cleanly(tmp_path):
     assert torch.load(out / "checkpoint.pt", weights_only=False)["frames"] > 0
     for pid in workers:
         assert not alive(pid)
+
+
+def test_a_runs_config_json_can_be_fed_back_as_a_config_file(tmp_path):
+    from a3c.trainer import resolved_config
+
+    cfg = TrainConfig(game="Pong", algo="n-step-q", workers=3, frames=5000, out=str(tmp_path))
+    spec, _ = prepare(cfg, resume=False)
+    again = TrainConfig.from_dict(json.loads(json.dumps(resolved_config(cfg, spec))))
+    assert again == cfg
+
+
+def test_unknown_config_keys_are_rejected():
+    with pytest.raises(ValueError, match="unknown config keys"):
+        TrainConfig.from_dict({"gamme": 0.9})
