@@ -196,3 +196,22 @@ def test_a_runs_config_json_can_be_fed_back_as_a_config_file(tmp_path):
 def test_unknown_config_keys_are_rejected():
     with pytest.raises(ValueError, match="unknown config keys"):
         TrainConfig.from_dict({"gamme": 0.9})
+
+
+def test_a_non_finite_loss_stops_with_the_frame_it_happened_at(tmp_path):
+    import torch.multiprocessing as mp
+
+    from a3c.envs import resolve
+    from a3c.models import build_model
+    from a3c.optim import SharedRMSprop
+    from a3c.worker import Shared, Worker
+
+    cfg = TrainConfig(game="CartPole-v1", workers=1, frames=1000, out=str(tmp_path))
+    model = build_model("a3c", (4,), True, 2, 0).share_memory()
+    ctx = mp.get_context("spawn")
+    shared = Shared(model, SharedRMSprop(model.parameters()), None, ctx.Value("q", 0), ctx.Queue(),
+                    ctx.Event(), os.getppid())
+    worker = Worker(0, cfg, resolve("CartPole-v1"), shared, seed=0)
+    worker.learner.loss = lambda *args: (torch.tensor(float("nan"), requires_grad=True), {})
+    with pytest.raises(FloatingPointError, match="at global frame 4321"):
+        worker.update(worker.rollout(4321), 4321)
