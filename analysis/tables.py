@@ -1,0 +1,62 @@
+"""Table writers: Markdown, CSV and LaTeX, each written atomically."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+MISSING = "—"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def _fmt(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return MISSING
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return str(value)
+
+
+def to_markdown(table: pd.DataFrame, caption: str = "") -> str:
+    cols = list(table.columns)
+    lines = [f"*{caption}*", ""] if caption else []
+    lines.append("| " + " | ".join(str(c) for c in cols) + " |")
+    lines.append("|" + "---|" * len(cols))
+    for _, row in table.iterrows():
+        lines.append("| " + " | ".join(_fmt(row[c]) for c in cols) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def to_latex(table: pd.DataFrame, caption: str = "") -> str:
+    def esc(text: str) -> str:
+        return str(text).replace("&", r"\&").replace("%", r"\%").replace("_", r"\_").replace("#", r"\#")
+
+    cols = list(table.columns)
+    lines = [r"\begin{table}[t]", r"\centering", r"\begin{tabular}{" + "l" + "r" * (len(cols) - 1) + "}",
+             r"\hline", " & ".join(esc(c) for c in cols) + r" \\", r"\hline"]
+    for _, row in table.iterrows():
+        lines.append(" & ".join(esc(_fmt(row[c])).replace(MISSING, "--") for c in cols) + r" \\")
+    lines += [r"\hline", r"\end{tabular}"]
+    if caption:
+        lines.append(r"\caption{" + esc(caption) + "}")
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def write_table(table: pd.DataFrame, out_dir: Path, name: str, caption: str = "") -> list[str]:
+    """Write <name>.md, .csv and .tex; missing values stay empty in CSV, never zero."""
+    out_dir = Path(out_dir)
+    atomic_write_text(out_dir / f"{name}.md", to_markdown(table, caption))
+    atomic_write_text(out_dir / f"{name}.csv", table.to_csv(index=False))
+    atomic_write_text(out_dir / f"{name}.tex", to_latex(table, caption))
+    return [f"{name}.md", f"{name}.csv", f"{name}.tex"]

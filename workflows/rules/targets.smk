@@ -1,0 +1,72 @@
+# The targets users name. Each ends in the analysis step (tables + figures + summary.json);
+# `all` also writes the reviewer report.
+
+
+def analysis_inputs(target):
+    return runs_for(experiment_of_analysis(target))
+
+
+rule analysis:
+    input:
+        lambda wc: analysis_inputs(wc.target),
+    output:
+        RESULTS + "/analysis/{target}/summary.json",
+    wildcard_constraints:
+        target="|".join(ANALYSES),
+    params:
+        runs=lambda wc: f"{RESULTS}/runs/{experiment_of_analysis(wc.target)}",
+        out=lambda wc, output: os.path.dirname(output[0]),
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    shell:
+        "python -m analysis {wildcards.target} --runs {params.runs} --out {params.out}"
+
+
+rule report:
+    input:
+        expand(RESULTS + "/analysis/{target}/summary.json", target=ANALYSES),
+    output:
+        RESULTS + "/report.md",
+    shell:
+        "python -m analysis report --results {RESULTS} --out {output}"
+
+
+rule atari_table:
+    input:
+        RESULTS + "/analysis/atari_table/summary.json",
+
+
+rule scalability:
+    input:
+        RESULTS + "/analysis/scalability/summary.json",
+
+
+rule mujoco_table:
+    input:
+        RESULTS + "/analysis/mujoco_table/summary.json",
+
+
+rule beta_sweep:
+    input:
+        RESULTS + "/analysis/beta_sweep/summary.json",
+
+
+rule tmax_sweep:
+    input:
+        RESULTS + "/analysis/tmax_sweep/summary.json",
+
+
+rule lr_robustness:
+    input:
+        RESULTS + "/analysis/lr_robustness/summary.json",
+
+
+rule data_efficiency:
+    input:
+        RESULTS + "/analysis/data_efficiency/summary.json",
+
+
+rule all:
+    input:
+        RESULTS + "/report.md",

@@ -1,0 +1,39 @@
+# One job = one training run in its own directory. The only declared output is final.json, so a
+# failed or killed job leaves its checkpoint in place and the re-run resumes from it (--resume).
+
+
+rule train:
+    output:
+        RUN + "/final.json",
+    log:
+        RUN + "/snakemake.log",
+    wildcard_constraints:
+        experiment="|".join(EXPERIMENTS),
+        workers=r"\d+",
+        seed=r"\d+",
+        variant=r"default|beta[0-9.e-]+|tmax\d+|lr[0-9.e-]+",
+    params:
+        flags=lambda wc: variant_flags(wc.variant),
+        frames=lambda wc: GRID[wc.experiment]["frames"],
+        out=lambda wc, output: os.path.dirname(output[0]),
+        ev=GRID["eval"],
+        strict=int(bool(config.get("strict_cores", False))),
+    # The worker count comes from the wildcard; Snakemake caps {threads} at --cores silently, so
+    # the job compares the two and says so (or fails with strict_cores).
+    threads: lambda wc: int(wc.workers)
+    resources:
+        mem_mb=lambda wc: 1500 + 400 * int(wc.workers),
+        runtime=GRID["resources"]["runtime_min"],
+    shell:
+        r"""
+        if [ {threads} -lt {wildcards.workers} ]; then
+            msg="WARNING: {wildcards.workers} workers share {threads} core(s) in this job (--cores too small); speed figures from this run are not comparable"
+            echo "$msg" >> {log}; echo "$msg" >&2
+            if [ {params.strict} -eq 1 ]; then echo "strict_cores: refusing to run" >&2; exit 1; fi
+        fi
+        python -m a3c train --game {wildcards.game} --algo {wildcards.algo} --workers {wildcards.workers} \
+            --seed {wildcards.seed} --frames {params.frames} \
+            --eval-every {params.ev[eval_every]} --eval-episodes {params.ev[eval_episodes]} \
+            --final-eval-episodes {params.ev[final_eval_episodes]} {params.flags} \
+            --out {params.out} --resume >> {log} 2>&1
+        """
