@@ -1,0 +1,120 @@
+"""The Snakemake workflow: planned jobs at paper scale, fail-fast config checks, re-runs."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def dry_run(target: str, tmp_path: Path, *extra: str, scale: str = "paper") -> subprocess.CompletedProcess:
+    cmd = SNAKEMAKE + ["-n", "--forceall" if "--no-force" not in extra else "", target,
+                       "--config", f"scale={scale}", f"results_dir={tmp_path / 'results'}"]
+    cmd = [c for c in cmd if c] + [e for e in extra if e != "--no-force"]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def job_counts(output: str) -> dict[str, int]:
+    block = output.split("Job stats:")[1]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)\s*$", block, re.M)}
+
+
+def planned_runs(output: str) -> list[str]:
+    return re.findall(r"output: (\S+/final\.json)", output)
+
+
+@pytest.mark.parametrize("target,trains", [
+    ("atari_table", 57 * 2),  # 57 games x A3C FF and LSTM
+    ("scalability", 7 * 4 * 5),  # 7 games x 4 methods x 1, 2, 4, 8, 16 workers
+    ("data_efficiency", 7 * 4 * 5),  # an analysis of the scalability runs
+    ("mujoco_table", 9 * 3),
+    ("beta_sweep", 5 * 3),
+    ("tmax_sweep", 5 * 3),
+    ("lr_robustness", 5 * 4 * 50),  # 50 learning rates per game and method
+])
+def test_paper_scale_plans_the_papers_grid(tmp_path, target, trains):
+    result = dry_run(target, tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    counts = job_counts(result.stdout)
+    assert counts["train"] == trains
+    assert counts["analysis"] == 1
+
+
+def test_paper_scale_grid_contents(tmp_path):
+    out = dry_run("all", tmp_path).stdout
+    runs = planned_runs(out)
+    games = {r.split("/runs/atari_table/")[1].split("/")[0] for r in runs if "/runs/atari_table/" in r}
+    assert len(games) == 57
+    workers = {int(m) for m in re.findall(r"/runs/scalability/[^/]+/[^/]+/w(\d+)/", "\n".join(runs))}
+    assert workers == {1, 2, 4, 8, 16}
+    betas = {m for m in re.findall(r"/beta([0-9.e-]+)/", "\n".join(runs))}
+    assert betas == {"0.005", "0.01", "0.02"}
+    lrs = [float(m) for m in re.findall(r"/lr([0-9.e-]+)/", "\n".join(runs))]
+    assert len(lrs) == 1000 and min(lrs) >= 1e-4 and max(lrs) <= 1e-2
+
+
+def test_threads_equal_the_run_worker_count(tmp_path):
+    out = dry_run("scalability", tmp_path, "--cores", "64", "-p").stdout
+    for workers in (1, 2, 4, 8, 16):
+        assert re.search(rf"--workers {workers} .*", out)
+    # Snakemake prints each job's threads when they differ from 1.
+    assert "threads: 16" in out
+
+
+@pytest.mark.parametrize("bad,message", [
+    ({"atari_table": {"games": ["Pongg"]}}, "Pongg"),
+    ({"atari_table": {"algos": ["a4c"]}}, "a4c"),
+    ({"atari_table": {"workers": 0}}, "minimum"),
+])
+def test_a_bad_config_value_fails_fast_with_a_readable_message(tmp_path, bad, message):
+    config = yaml.safe_load((ROOT / "workflows/config/default.yaml").read_text())
+    for key, value in bad.items():
+        config["scales"]["smoke"][key].update(value)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = subprocess.run(SNAKEMAKE + ["-n", "all", "--configfile", str(path), "--config",
+                                         f"results_dir={tmp_path / 'results'}"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert "Job stats" not in result.stdout
+    assert not (tmp_path / "results").exists()
+
+
+def test_an_unknown_scale_fails_fast(tmp_path):
+    result = dry_run("all", tmp_path, scale="huge")
+    assert result.returncode != 0 and "huge" in result.stdout + result.stderr
+
+
+def test_after_deleting_one_runs_output_only_that_job_is_planned(tmp_path):
+    """An interrupted grid: every run but one finished; a re-run trains only the missing one."""
+    listing = dry_run("atari_table", tmp_path, scale="smoke").stdout
+    runs = sorted(set(planned_runs(listing)))
+    assert len(runs) == 4
+    for run in runs:  # pretend every run finished
+        Path(run).parent.mkdir(parents=True, exist_ok=True)
+        Path(run).write_text("{}")
+    complete = dry_run("atari_table", tmp_path, "--no-force", scale="smoke").stdout
+    assert planned_runs(complete) == [] and job_counts(complete).get("train", 0) == 0
+    Path(runs[1]).unlink()
+    (Path(runs[1]).parent / "checkpoint.pt").write_text("kept")  # a killed job's checkpoint
+    again = dry_run("atari_table", tmp_path, "--no-force", "-p", scale="smoke").stdout
+    assert planned_runs(again) == [runs[1]]
+    assert job_counts(again)["train"] == 1
+    assert "--resume" in again  # the re-run continues from the checkpoint
+
+
+def test_schema_names_match_the_trainers_names():
+    from a3c.config import ALGOS
+    from a3c.envs import MUJOCO_TASKS, PAPER_GAMES
+
+    schema = yaml.safe_load((ROOT / "workflows/config/schema.yaml").read_text())
+    atari = schema["properties"]["scales"]["additionalProperties"]["properties"]["atari_table"]
+    assert atari["properties"]["games"]["items"]["enum"] == list(PAPER_GAMES)
+    assert atari["properties"]["algos"]["items"]["enum"] == list(ALGOS)
+    mujoco = schema["properties"]["scales"]["additionalProperties"]["properties"]["mujoco_table"]
+    assert mujoco["properties"]["tasks"]["items"]["enum"] == list(MUJOCO_TASKS)
