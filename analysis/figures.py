@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 def save(fig, path: Path) -> str:
@@ -40,6 +41,7 @@ def learning_curves(curves: pd.DataFrame, group: str, path: Path, title: str) ->
             axes[i, 0].plot(mean["frames"] / 1e6, mean["score"], marker=".", label=f"{group}={key}")
             axes[i, 1].plot(mean["wall"] / 60, mean["score"], marker=".", label=f"{group}={key}")
         for ax, xlabel in ((axes[i, 0], "frames (millions)"), (axes[i, 1], "wall time (minutes)")):
+            ax.xaxis.set_major_locator(MaxNLocator(5))
             ax.set_title(game)
             ax.set_xlabel(xlabel)
             ax.set_ylabel("mean eval score")

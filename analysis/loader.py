@@ -55,11 +55,16 @@ def load_curves(root: Path) -> pd.DataFrame:
     for run in find_runs(root):
         path = run / "eval_log.csv"
         if not path.exists() or path.stat().st_size == 0:
-            continue
+            continue  # a run that never started logging
         curve = pd.read_csv(path)
+        info = read_run(run)
+        curve["kind"] = "eval"
+        if info["completed"]:  # the final network's score closes the curve
+            final = {"frames": info["frames"], "wall_time": info["wall_time"],
+                     "mean_return": info["final_mean"], "std_return": info["final_std"], "kind": "final"}
+            curve = pd.concat([curve, pd.DataFrame([final])], ignore_index=True)
         if curve.empty:
             continue
-        info = read_run(run)
         for key in ("run", "game", "algo", "workers", "seed", "lr", "beta", "t_max"):
             curve[key] = info[key]
         parts.append(curve)

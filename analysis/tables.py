@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 MISSING = "—"
+COUNT_WORDS = {"games", "runs", "n_runs", "workers"}
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -56,6 +57,10 @@ def to_latex(table: pd.DataFrame, caption: str = "") -> str:
 def write_table(table: pd.DataFrame, out_dir: Path, name: str, caption: str = "") -> list[str]:
     """Write <name>.md, .csv and .tex; missing values stay empty in CSV, never zero."""
     out_dir = Path(out_dir)
+    table = table.copy()
+    for col in table.columns:  # counts print as integers, missing counts stay missing
+        if str(col).split()[0] in COUNT_WORDS and pd.api.types.is_numeric_dtype(table[col]):
+            table[col] = table[col].round().astype("Int64")
     atomic_write_text(out_dir / f"{name}.md", to_markdown(table, caption))
     atomic_write_text(out_dir / f"{name}.csv", table.to_csv(index=False))
     atomic_write_text(out_dir / f"{name}.tex", to_latex(table, caption))
