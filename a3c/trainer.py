@@ -7,10 +7,12 @@ at the end scores the final network and writes final.json (which marks the run c
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
 import queue
+import signal
 import time
 from collections import deque
 from pathlib import Path
@@ -31,6 +33,26 @@ from a3c.worker import Shared, worker_main
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
 WORKER_SEED_STRIDE = 1000
+
+
+class StopRequested(Exception):
+    """SIGTERM (e.g. a cluster's time limit, or `kill`): checkpoint and stop."""
+
+
+@contextlib.contextmanager
+def stop_signals():
+    """Ctrl-C and SIGTERM stop the run through a checkpoint, even when the shell started us in the
+    background (where SIGINT is ignored by default)."""
+
+    def on_term(signum, frame):
+        raise StopRequested()
+
+    previous = signal.signal(signal.SIGTERM, on_term), signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
 
 
 class TrainingError(RuntimeError):
@@ -159,11 +181,12 @@ class Trainer:
         self.evaluator.start()
 
     def stop_processes(self) -> None:
+        """Ask everyone to stop; kill what has not stopped within 5 s (they ignore SIGTERM)."""
         self.shared.stop.set()
         for proc in self.processes + [self.evaluator]:
             proc.join(timeout=5)
             if proc.is_alive():
-                proc.terminate()
+                proc.kill()
                 proc.join(timeout=5)
 
     # ----- the run -----
@@ -178,10 +201,12 @@ class Trainer:
                  self.spec.name, self.cfg.workers, f"{self.cfg.frames:,}", self.out)
         self.start_processes()
         try:
-            self.monitor()
-        except KeyboardInterrupt:
+            with stop_signals():
+                self.monitor()
+        except (KeyboardInterrupt, StopRequested) as stop:
             self.save_checkpoint()
-            raise TrainingError(f"stopped by the user at frame {self.frames.value:,}; "
+            how = "SIGTERM" if isinstance(stop, StopRequested) else "the user (Ctrl-C)"
+            raise TrainingError(f"stopped by {how} at frame {self.frames.value:,}; "
                                 "continue with --resume") from None
         finally:
             self.stop_processes()

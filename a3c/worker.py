@@ -54,8 +54,10 @@ def worker_main(rank: int, cfg: TrainConfig, spec: EnvSpec, shared: Shared, seed
 
 
 def ignore_interrupts() -> None:
-    """Ctrl-C reaches the whole process group: the trainer alone handles it (checkpoint, stop)."""
+    """Ctrl-C and a group-wide SIGTERM reach every process: the trainer alone handles them
+    (checkpoint, then it stops the workers through the stop event, or kills them)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def add_frames(counter: Any, n: int) -> int:

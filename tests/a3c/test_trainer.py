@@ -171,7 +171,7 @@ def test_kill_9_then_resume_loses_at_most_one_checkpoint_interval(tmp_path):
 def test_ctrl_c_checkpoints_and_stops_cleanly(tmp_path):
     out = tmp_path / "run"
     proc = cli(*FAST, "--workers", "2", "--frames", "50M", "--out", str(out))
-    wait_for(out / "run.log", "fps", 120)
+    wait_for(out / "run.log", "eval at frame", 120)  # training is under way
     time.sleep(2)
     workers = children(proc.pid)
     proc.send_signal(signal.SIGINT)
@@ -215,3 +215,19 @@ def test_a_non_finite_loss_stops_with_the_frame_it_happened_at(tmp_path):
     worker.learner.loss = lambda *args: (torch.tensor(float("nan"), requires_grad=True), {})
     with pytest.raises(FloatingPointError, match="at global frame 4321"):
         worker.update(worker.rollout(4321), 4321)
+
+
+def test_sigterm_checkpoints_and_stops_cleanly(tmp_path):
+    """What a cluster sends at its time limit, and what `kill` sends."""
+    out = tmp_path / "run"
+    proc = cli(*FAST, "--workers", "2", "--frames", "50M", "--out", str(out))
+    wait_for(out / "run.log", "eval at frame", 120)  # training is under way
+    time.sleep(2)
+    workers = children(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    text, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "stopped by SIGTERM" in text and "Traceback" not in text
+    assert torch.load(out / "checkpoint.pt", weights_only=False)["frames"] > 0
+    for pid in workers:
+        assert not alive(pid)
