@@ -1,6 +1,7 @@
 # Config validation and the experiment grid: which runs each target needs.
 import math
 import random
+import sys
 
 from snakemake.utils import validate
 
@@ -11,6 +12,9 @@ if SCALE not in config["scales"]:
     raise ValueError(f"scale {SCALE!r} is not defined in the config (have: {', '.join(config['scales'])})")
 GRID = config["scales"][SCALE]
 RESULTS = config["results_dir"].rstrip("/")
+# Jobs run the trainer and the analysis with the interpreter that runs Snakemake (the project's
+# environment), whatever `python` is on the PATH.
+PYTHON = sys.executable
 RUN = RESULTS + "/runs/{experiment}/{game}/{algo}/w{workers}/{variant}/s{seed}"
 EXPERIMENTS = ["atari_table", "scalability", "mujoco_table", "beta_sweep", "tmax_sweep", "lr_robustness"]
 # data_efficiency is an analysis of the scalability runs (score against frames per worker count).

@@ -20,7 +20,7 @@ rule analysis:
         mem_mb=2000,
         runtime=30,
     shell:
-        "python -m analysis {wildcards.target} --runs {params.runs} --out {params.out}"
+        "{PYTHON} -m analysis {wildcards.target} --runs {params.runs} --out {params.out}"
 
 
 rule report:
@@ -29,7 +29,7 @@ rule report:
     output:
         RESULTS + "/report.md",
     shell:
-        "python -m analysis report --results {RESULTS} --out {output}"
+        "{PYTHON} -m analysis report --results {RESULTS} --out {output}"
 
 
 rule atari_table:

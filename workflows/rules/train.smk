@@ -31,7 +31,7 @@ rule train:
             echo "$msg" >> {log}; echo "$msg" >&2
             if [ {params.strict} -eq 1 ]; then echo "strict_cores: refusing to run" >&2; exit 1; fi
         fi
-        python -m a3c train --game {wildcards.game} --algo {wildcards.algo} --workers {wildcards.workers} \
+        {PYTHON} -m a3c train --game {wildcards.game} --algo {wildcards.algo} --workers {wildcards.workers} \
             --seed {wildcards.seed} --frames {params.frames} \
             --eval-every {params.ev[eval_every]} --eval-episodes {params.ev[eval_episodes]} \
             --final-eval-episodes {params.ev[final_eval_episodes]} {params.flags} \
