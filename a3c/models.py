@@ -14,15 +14,19 @@ from torch.nn import functional as F
 State = tuple[torch.Tensor, torch.Tensor] | None
 
 
+def paper_convs(in_channels: int, screen: int) -> tuple[nn.Conv2d, nn.Conv2d, int]:
+    """conv 16x8x8 stride 4, conv 32x4x4 stride 2, and their flattened output size."""
+    side = ((screen - 8) // 4 + 1 - 4) // 2 + 1
+    return nn.Conv2d(in_channels, 16, 8, stride=4), nn.Conv2d(16, 32, 4, stride=2), 32 * side * side
+
+
 class AtariTorso(nn.Module):
     """conv 16x8x8/4, conv 32x4x4/2, fc 256, ReLU after each (protocol.md "Atari")."""
 
     def __init__(self, in_channels: int = 4, screen: int = 84) -> None:
         super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, 16, 8, stride=4)
-        self.conv2 = nn.Conv2d(16, 32, 4, stride=2)
-        side = ((screen - 8) // 4 + 1 - 4) // 2 + 1
-        self.fc = nn.Linear(32 * side * side, 256)
+        self.conv1, self.conv2, conv_out = paper_convs(in_channels, screen)
+        self.fc = nn.Linear(conv_out, 256)
         self.out_dim = 256
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
@@ -49,10 +53,7 @@ class PixelTorso(nn.Module):
 
     def __init__(self, in_channels: int = 3, screen: int = 84) -> None:
         super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, 16, 8, stride=4)
-        self.conv2 = nn.Conv2d(16, 32, 4, stride=2)
-        side = ((screen - 8) // 4 + 1 - 4) // 2 + 1
-        self.out_dim = 32 * side * side
+        self.conv1, self.conv2, self.out_dim = paper_convs(in_channels, screen)
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         return self.conv2(self.conv1(obs.float() / 255.0)).flatten(1)
