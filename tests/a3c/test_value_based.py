@@ -67,3 +67,38 @@ def test_final_epsilon_sampling_follows_the_paper_distribution():
     assert set(np.unique(draws)) == {0.01, 0.1, 0.5}
     for value, p in zip((0.1, 0.01, 0.5), (0.4, 0.3, 0.3)):
         assert abs((draws == value).mean() - p) < 0.02
+
+
+def test_target_network_is_refreshed_only_when_the_global_counter_crosses_the_interval(tmp_path):
+    import os
+
+    import torch.multiprocessing as mp
+
+    from a3c.envs import resolve
+    from a3c.models import build_model
+    from a3c.optim import SharedRMSprop
+    from a3c.worker import Shared, Worker
+
+    cfg = TrainConfig(game="CartPole-v1", algo="n-step-q", workers=1, frames=10**6,
+                      target_update_frames=40_000, out=str(tmp_path))
+    model = build_model("n-step-q", (4,), True, 2, 0).share_memory()
+    target = build_model("n-step-q", (4,), True, 2, 0).share_memory()
+    ctx = mp.get_context("spawn")
+    shared = Shared(model, SharedRMSprop(model.parameters()), target, ctx.Value("q", 0), ctx.Queue(),
+                    ctx.Event(), os.getppid())
+    worker = Worker(0, cfg, resolve("CartPole-v1"), shared, seed=0)
+
+    def same() -> bool:
+        return all(torch.equal(a, b) for a, b in zip(model.parameters(), target.parameters()))
+
+    assert not same()
+    worker.maybe_refresh_target(39_990, 39_999)  # no crossing: unchanged
+    assert not same()
+    worker.maybe_refresh_target(39_995, 40_015)  # crosses 40,000: copied
+    assert same()
+    with torch.no_grad():
+        model.q.bias.add_(1.0)
+    worker.maybe_refresh_target(40_015, 79_990)
+    assert not same()
+    worker.maybe_refresh_target(79_990, 80_010)
+    assert same()
