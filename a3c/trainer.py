@@ -69,10 +69,9 @@ def deviations(cfg: TrainConfig, spec: EnvSpec) -> list[str]:
         if cfg.protocol.repeat_action_probability:
             notes.append(f"sticky actions p={cfg.protocol.repeat_action_probability}")
     if cfg.workers != 16:
-        notes.append(f"{cfg.workers} worker processes instead of the paper's 16 threads")
+        notes.append("fewer or more workers than the paper's 16 (each run's config.json has its count)")
     notes.append("worker processes (torch.multiprocessing), not threads")
-    if cfg.lr_anneal:
-        notes.append(f"initial learning rate {cfg.lr:g}: the paper's tuned value is not published")
+    notes.append("the paper's tuned learning rate is not published; each run's config.json has its own")
     if spec.domain == "mujoco":
         notes.append("gymnasium MuJoCo v5 tasks, not the paper's own task set; raw observations")
     return notes

@@ -21,7 +21,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def _fmt(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return MISSING
     if isinstance(value, float):
         return f"{value:,.1f}"
