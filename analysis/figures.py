@@ -57,7 +57,8 @@ def bar_or_line(x, ys: dict[str, list[float]], path: Path, title: str, xlabel: s
                 logx: bool = False) -> str:
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for label, y in ys.items():
-        ax.plot(x, y, marker="o", label=label)
+        style = "--" if label.startswith("paper") else ":" if label == "ideal" else "-"
+        ax.plot(x, y, marker="o", linestyle=style, label=label)
     if not ys:
         empty_note(ax)
     if logx:
