@@ -115,8 +115,9 @@ class Worker:
             next_obs, reward, terminated, truncated, _ = self.env.step(env_action)
             seg.obs.append(self.obs)
             seg.actions.append(action)
-            seg.rewards.append(float(np.clip(reward, -1, 1)) if self.clip_rewards else float(reward))
-            self.episode_return += float(reward)
+            reward = float(reward)
+            seg.rewards.append(min(max(reward, -1.0), 1.0) if self.clip_rewards else reward)
+            self.episode_return += reward
             self.episode_length += 1
             self.obs = next_obs
             if terminated or truncated:
