@@ -35,17 +35,6 @@ def as_batch(obs: list[np.ndarray] | np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.asarray(obs))
 
 
-def unroll(model: nn.Module, obs: torch.Tensor, state: State) -> dict[str, torch.Tensor]:
-    """The model's outputs for a sequence, with gradients (stepwise when recurrent)."""
-    if state is None:
-        return model(obs, None)[0]
-    outs = []
-    for t in range(obs.shape[0]):
-        out, state = model(obs[t : t + 1], state)
-        outs.append(out)
-    return {k: torch.cat([o[k] for o in outs]) for k in outs[0]}
-
-
 def _detach(state: State) -> State:
     """A copy of a recurrent state usable under autograd (acting runs in inference mode)."""
     return None if state is None else (state[0].clone(), state[1].clone())
@@ -99,7 +88,7 @@ class ActorCriticLearner:
             out = model(as_batch(seg.obs + [seg.last_obs]), None)[0]
             bootstrap = out["value"][-1].detach()
             return {k: v[:-1] for k, v in out.items()}, bootstrap
-        out = unroll(model, as_batch(seg.obs), _detach(seg.state0))
+        out = model(as_batch(seg.obs), _detach(seg.state0))[0]  # one unroll over the segment
         if not bootstrap_needed:
             return out, 0.0
         with torch.no_grad():

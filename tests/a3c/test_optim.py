@@ -2,7 +2,7 @@ import torch
 import torch.multiprocessing as mp
 from torch import nn
 
-from a3c.optim import SharedRMSprop
+from a3c.optim import SharedRMSprop, clip_scale
 
 
 def test_statistics_are_created_eagerly_in_shared_memory():
@@ -54,3 +54,36 @@ def test_two_processes_updates_both_reach_the_shared_parameters():
     assert param[2] == 0 and param[3] == 0
     assert opt.steps.item() == 2
     assert opt.square_avg[0][0] > 0 and opt.square_avg[0][1] > 0
+
+
+def test_clip_scale_matches_torch_clip_grad_norm():
+    torch.manual_seed(0)
+    grads = [torch.randn(5, 3) * 10, torch.randn(7) * 10]
+    clipped = [g.clone() for g in grads]
+    params = [torch.zeros_like(g, requires_grad=True) for g in grads]
+    for p, g in zip(params, clipped):
+        p.grad = g
+    torch.nn.utils.clip_grad_norm_(params, 4.0)
+    scale = clip_scale(grads, 4.0)
+    assert scale < 1.0
+    for g, c in zip(grads, clipped):
+        assert torch.allclose(g * scale, c, atol=1e-6)
+    assert clip_scale([torch.full((3,), 1e-3)], 40.0) == 1.0  # small gradients are left alone
+
+
+def test_step_applies_the_gradient_scale_and_accepts_non_contiguous_gradients():
+    param = torch.zeros(2, 3).share_memory_()
+    opt = SharedRMSprop([param], alpha=0.9, eps=0.1)
+    grad = torch.arange(6, dtype=torch.float32).view(3, 2).t()  # non-contiguous
+    opt.step([grad], lr=0.01, grad_scale=0.5)
+    d = 0.5 * grad
+    g = 0.1 * d**2
+    assert torch.allclose(opt.square_avg[0], g)
+    assert torch.allclose(param, -0.01 * d / torch.sqrt(g + 0.1))
+
+
+def test_parameters_without_gradient_are_left_alone():
+    a, b = torch.ones(2).share_memory_(), torch.ones(2).share_memory_()
+    opt = SharedRMSprop([a, b])
+    opt.step([None, torch.ones(2)], lr=0.1)
+    assert torch.equal(a, torch.ones(2)) and (b < 1).all()
