@@ -65,7 +65,8 @@ def summarize(rows: list[dict[str, float]], target: float | None) -> None:
                          row["wall_time"] / 60)
                 return
     last, best = rows[-1], max(rows, key=lambda r: r["mean_return"])
-    log.info("not reached: last eval %.2f at %.2fM frames / %.1f min; best %.2f at %.2fM frames",
+    prefix = f"target {target:g} not reached: " if target is not None else ""
+    log.info("%slast eval %.2f at %.2fM frames / %.1f min; best %.2f at %.2fM frames", prefix,
              last["mean_return"], last["frames"] / 1e6, last["wall_time"] / 60,
              best["mean_return"], best["frames"] / 1e6)
 
