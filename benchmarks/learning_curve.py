@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import logging
 import subprocess
 import sys
@@ -28,7 +29,14 @@ def read_eval(out: Path) -> list[dict[str, float]]:
         return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
-def plot(rows: list[dict[str, float]], title: str, png: Path, target: float | None) -> None:
+def run_domain(out: Path) -> str:
+    """'atari', 'mujoco' or 'control', from the run's config.json."""
+    path = out / "config.json"
+    return json.loads(path.read_text()).get("domain", "atari") if path.exists() else "atari"
+
+
+def plot(rows: list[dict[str, float]], title: str, png: Path, target: float | None,
+         unit: str = "frames") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -39,7 +47,7 @@ def plot(rows: list[dict[str, float]], title: str, png: Path, target: float | No
     minutes = [r["wall_time"] / 60 for r in rows]
     means = [r["mean_return"] for r in rows]
     stds = [r["std_return"] for r in rows]
-    for ax, x, label in ((axes[0], frames, "frames (millions)"), (axes[1], minutes, "wall time (minutes)")):
+    for ax, x, label in ((axes[0], frames, f"{unit} (millions)"), (axes[1], minutes, "wall time (minutes)")):
         ax.errorbar(x, means, yerr=stds, marker="o", capsize=2)
         if target is not None:
             ax.axhline(target, color="grey", linestyle="--", label=f"target {target:g}")
@@ -90,7 +98,9 @@ def main() -> int:
             code = 130
     rows = read_eval(args.out)
     png = args.out / "learning_curve.png"
-    plot(rows, f"{args.out.name}: mean eval score (no-op starts)", png, args.target)
+    atari = run_domain(args.out) == "atari"
+    title = f"{args.out.name}: mean eval score" + (" (no-op starts)" if atari else " (mean action)")
+    plot(rows, title, png, args.target, "frames" if atari else "environment steps")
     summarize(rows, args.target)
     log.info("figure: %s", png)
     return code
