@@ -1,6 +1,7 @@
 """Throughput benchmark: training frames/s per worker and in total, beside the environment alone.
 
     python -m a3c.bench --game Pong --algos a3c --workers 1 2 --seconds 20
+    python -m a3c.bench --game Pong --algos a3c --breakdown 3000   # where one worker's time goes
 
 Machines are noisy, so every training figure is printed beside the environment alone (random
 actions, same preprocessing) measured in the same run, in as many parallel processes as workers,
@@ -90,6 +91,88 @@ class _NullLog:
         pass
 
 
+class _StopAfter:
+    """Stands in for the stop event: lets a worker run exactly `segments` segments."""
+
+    def __init__(self, segments: int) -> None:
+        self.left = segments
+
+    def is_set(self) -> bool:
+        self.left -= 1
+        return self.left < 0
+
+
+class _Discard:
+    def put(self, message: object) -> None:
+        pass
+
+
+def _timed(phases: dict[str, float], name: str, fn):
+    def inner(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            phases[name] = phases.get(name, 0.0) + time.perf_counter() - start
+    return inner
+
+
+def _instrumented_worker(game: str, algo: str, phases: dict[str, float]):
+    """One worker in this process, its phases timed (the worker's code itself is unchanged)."""
+    import os
+
+    import torch
+
+    from a3c import worker as worker_module
+    from a3c.envs import action_size
+    from a3c.models import build_model
+    from a3c.optim import SharedRMSprop
+
+    torch.set_num_threads(1)
+    spec = resolve(game)
+    cfg = TrainConfig(game=game, algo=algo, workers=1, frames=10**12, out=tempfile.gettempdir(),
+                      **DOMAIN_DEFAULTS.get(spec.domain, {}))
+    probe = make_env(spec, cfg.protocol, 0)
+    discrete, n = action_size(probe)
+    model = build_model(algo, probe.observation_space.shape, discrete, n, cfg.hidden).share_memory()
+    optimizer = SharedRMSprop(model.parameters(), cfg.rms_alpha, cfg.rms_eps)
+    ctx = mp.get_context("spawn")
+    shared = worker_module.Shared(model, optimizer, None, ctx.Value("q", 0), _Discard(), None, os.getppid())
+    worker = worker_module.Worker(0, cfg, spec, shared, seed=0)
+    worker.env.step = _timed(phases, "env step", worker.env.step)
+    worker.learner.act = _timed(phases, "act (forward, sample)", worker.learner.act)
+    worker.learner.loss = _timed(phases, "loss (forward)", worker.learner.loss)
+    worker.sync_from_global = _timed(phases, "sync local <- global", worker.sync_from_global)
+    worker.update = _timed(phases, "update", worker.update)
+    optimizer.step = _timed(phases, "shared RMSProp step", optimizer.step)
+    return worker
+
+
+def breakdown(game: str, algo: str, segments: int) -> dict[str, float]:
+    """Milliseconds per segment of each phase of one worker's loop, and the frames/s it ran at."""
+    phases: dict[str, float] = {}
+    worker = _instrumented_worker(game, algo, phases)
+    worker.shared.stop = _StopAfter(max(1, segments // 10))  # warm-up
+    worker.run()
+    phases.clear()
+    worker.shared.stop = _StopAfter(segments)
+    frames0, start = worker.shared.frames.value, time.perf_counter()
+    worker.run()
+    elapsed = time.perf_counter() - start
+    per_segment = {name: seconds * 1e3 / segments for name, seconds in phases.items()}
+    update = per_segment.pop("update")
+    per_segment["backward, clip (update minus loss and step)"] = (
+        update - per_segment["loss (forward)"] - per_segment["shared RMSProp step"])
+    per_segment["other (Python glue)"] = elapsed * 1e3 / segments - sum(per_segment.values())
+    fps = (worker.shared.frames.value - frames0) / elapsed
+    log.info("%s %s, one worker in-process: %s frames/s, %.3f ms per segment; the env step is "
+             "%.0f%% of it (about the best ratio to env alone this loop could show)", game, algo, f"{fps:,.0f}",
+             elapsed * 1e3 / segments, 100 * per_segment["env step"] / (elapsed * 1e3 / segments))
+    for name, ms in sorted(per_segment.items(), key=lambda kv: -kv[1]):
+        log.info("  %-46s %7.3f ms/segment", name, ms)
+    return per_segment
+
+
 def run(game: str, algos: list[str], worker_counts: list[int], seconds: float) -> list[dict]:
     rows = []
     for workers in worker_counts:
@@ -125,7 +208,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--algos", nargs="+", default=["a3c"], choices=ALGOS)
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--breakdown", type=int, metavar="SEGMENTS", default=0,
+                        help="instead: time each phase of one in-process worker over SEGMENTS updates")
     args = parser.parse_args(argv)
+    if args.breakdown:
+        for algo in args.algos:
+            breakdown(args.game, algo, args.breakdown)
+        return
     run(args.game, args.algos, args.workers, args.seconds)
 
 

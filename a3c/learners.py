@@ -121,7 +121,7 @@ class ValueLearner:
         actions = torch.as_tensor(seg.actions, dtype=torch.long)
         q_taken = q.gather(1, actions.view(-1, 1)).squeeze(1)
         targets = self.targets(target, seg)
-        return value_based.q_loss(q_taken, targets), {"q": q_taken.mean().item()}
+        return value_based.q_loss(q_taken, targets), {"q": q_taken.detach().mean()}
 
     @torch.no_grad()
     def targets(self, target: nn.Module, seg: Segment) -> torch.Tensor:

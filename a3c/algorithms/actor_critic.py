@@ -35,14 +35,15 @@ def gaussian_terms(mu: torch.Tensor, var: torch.Tensor, actions: torch.Tensor) -
 
 def actor_critic_loss(log_probs: torch.Tensor, entropy: torch.Tensor, values: torch.Tensor,
                       rewards: torch.Tensor, bootstrap: float | torch.Tensor, gamma: float,
-                      beta: float, value_coef: float) -> tuple[torch.Tensor, dict[str, float]]:
-    """The summed A3C loss of one segment and its parts (for logging)."""
+                      beta: float, value_coef: float) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The summed A3C loss of one segment and its parts (detached 0-d tensors, for logging:
+    no .item() here, so the training loop pays for no synchronisation it does not use)."""
     returns = n_step_returns(rewards, bootstrap, gamma)
     advantages = returns - values
     policy_loss = -(log_probs * advantages.detach()).sum()
     value_loss = value_coef * advantages.pow(2).sum()
     entropy_loss = -beta * entropy.sum()
     total = policy_loss + value_loss + entropy_loss
-    parts = {"policy": policy_loss.item(), "value": value_loss.item(),
-             "entropy": entropy.mean().item()}
+    parts = {"policy": policy_loss.detach(), "value": value_loss.detach(),
+             "entropy": entropy.detach().mean()}
     return total, parts
