@@ -36,12 +36,14 @@ def test_a3c_solves_cartpole_with_two_workers(tmp_path):
 # The value-based methods learn more slowly (as in the paper); their bar is CartPole-v0's classic
 # "solved" threshold, 195 (a random policy scores about 22). Small-task settings: epsilon annealed
 # over 100k frames instead of 4M, target network refreshed every 5k frames instead of 40k.
+# 1-step Q at lr 1e-3 once stayed at 190 for a whole CI run (two runs sharing 2 cores); at 5e-4
+# exploration runs with seeds 1 and 2 peaked at 319 and 446 with most evaluations above 195.
 VALUE_BAR = 195.0
 
 
-@pytest.mark.parametrize("algo", ["one-step-q", "one-step-sarsa", "n-step-q"])
-def test_value_based_methods_learn_cartpole_with_two_workers(tmp_path, algo):
-    result = run(tmp_path, algo=algo, frames=300_000, lr=1e-3, t_max=5,
+@pytest.mark.parametrize("algo,lr", [("one-step-q", 5e-4), ("one-step-sarsa", 1e-3), ("n-step-q", 1e-3)])
+def test_value_based_methods_learn_cartpole_with_two_workers(tmp_path, algo, lr):
+    result = run(tmp_path, algo=algo, frames=300_000, lr=lr, t_max=5,
                  epsilon_anneal_frames=100_000, target_update_frames=5_000)
     assert best_eval(result) >= VALUE_BAR, json.dumps(result["best"])
 
