@@ -50,7 +50,7 @@ def env_only_fps(game: str, processes: int, seconds: float) -> list[float]:
     return fps
 
 
-def training_fps(game: str, algo: str, workers: int, seconds: float) -> float:
+def training_fps(game: str, algo: str, workers: int, seconds: float, autograd: bool = False) -> float:
     """Total training frames/s of `workers` workers, measured after a warm-up."""
     from a3c.trainer import Trainer, prepare
 
@@ -58,7 +58,7 @@ def training_fps(game: str, algo: str, workers: int, seconds: float) -> float:
         protocol = Protocol(eval_every=10**12)  # no evaluation during the benchmark
         defaults = DOMAIN_DEFAULTS.get(resolve(game).domain, {})
         cfg = TrainConfig(game=game, algo=algo, workers=workers, frames=10**12, out=tmp, protocol=protocol,
-                          **defaults)
+                          reuse_acting_pass=not autograd, **defaults)
         spec, out = prepare(cfg, resume=False)
         trainer = Trainer(cfg, spec, Path(out), resume=False)
         trainer.start = time.time()
@@ -117,7 +117,7 @@ def _timed(phases: dict[str, float], name: str, fn):
     return inner
 
 
-def _instrumented_worker(game: str, algo: str, phases: dict[str, float]):
+def _instrumented_worker(game: str, algo: str, phases: dict[str, float], autograd: bool = False):
     """One worker in this process, its phases timed (the worker's code itself is unchanged)."""
     import os
 
@@ -131,7 +131,7 @@ def _instrumented_worker(game: str, algo: str, phases: dict[str, float]):
     torch.set_num_threads(1)
     spec = resolve(game)
     cfg = TrainConfig(game=game, algo=algo, workers=1, frames=10**12, out=tempfile.gettempdir(),
-                      **DOMAIN_DEFAULTS.get(spec.domain, {}))
+                      reuse_acting_pass=not autograd, **DOMAIN_DEFAULTS.get(spec.domain, {}))
     probe = make_env(spec, cfg.protocol, 0)
     discrete, n = action_size(probe)
     model = build_model(algo, probe.observation_space.shape, discrete, n, cfg.hidden).share_memory()
@@ -141,17 +141,17 @@ def _instrumented_worker(game: str, algo: str, phases: dict[str, float]):
     worker = worker_module.Worker(0, cfg, spec, shared, seed=0)
     worker.env.step = _timed(phases, "env step", worker.env.step)
     worker.learner.act = _timed(phases, "act (forward, sample)", worker.learner.act)
-    worker.learner.loss = _timed(phases, "loss (forward)", worker.learner.loss)
+    worker.learner.gradients = _timed(phases, "gradients (loss, backward)", worker.learner.gradients)
     worker.sync_from_global = _timed(phases, "sync local <- global", worker.sync_from_global)
     worker.update = _timed(phases, "update", worker.update)
     optimizer.step = _timed(phases, "shared RMSProp step", optimizer.step)
     return worker
 
 
-def breakdown(game: str, algo: str, segments: int) -> dict[str, float]:
+def breakdown(game: str, algo: str, segments: int, autograd: bool = False) -> dict[str, float]:
     """Milliseconds per segment of each phase of one worker's loop, and the frames/s it ran at."""
     phases: dict[str, float] = {}
-    worker = _instrumented_worker(game, algo, phases)
+    worker = _instrumented_worker(game, algo, phases, autograd)
     worker.shared.stop = _StopAfter(max(1, segments // 10))  # warm-up
     worker.run()
     phases.clear()
@@ -161,19 +161,21 @@ def breakdown(game: str, algo: str, segments: int) -> dict[str, float]:
     elapsed = time.perf_counter() - start
     per_segment = {name: seconds * 1e3 / segments for name, seconds in phases.items()}
     update = per_segment.pop("update")
-    per_segment["backward, clip (update minus loss and step)"] = (
-        update - per_segment["loss (forward)"] - per_segment["shared RMSProp step"])
+    per_segment["clip (update minus gradients and step)"] = (
+        update - per_segment["gradients (loss, backward)"] - per_segment["shared RMSProp step"])
     per_segment["other (Python glue)"] = elapsed * 1e3 / segments - sum(per_segment.values())
     fps = (worker.shared.frames.value - frames0) / elapsed
-    log.info("%s %s, one worker in-process: %s frames/s, %.3f ms per segment; the env step is "
-             "%.0f%% of it (about the best ratio to env alone this loop could show)", game, algo, f"{fps:,.0f}",
+    log.info("%s %s%s, one worker in-process: %s frames/s, %.3f ms per segment; the env step is "
+             "%.0f%% of it (about the best ratio to env alone this loop could show)", game, algo,
+             " (autograd)" if autograd else "", f"{fps:,.0f}",
              elapsed * 1e3 / segments, 100 * per_segment["env step"] / (elapsed * 1e3 / segments))
     for name, ms in sorted(per_segment.items(), key=lambda kv: -kv[1]):
         log.info("  %-46s %7.3f ms/segment", name, ms)
     return per_segment
 
 
-def run(game: str, algos: list[str], worker_counts: list[int], seconds: float) -> list[dict]:
+def run(game: str, algos: list[str], worker_counts: list[int], seconds: float,
+        autograd: bool = False) -> list[dict]:
     rows = []
     for workers in worker_counts:
         env_fps = env_only_fps(game, workers, seconds)
@@ -181,14 +183,14 @@ def run(game: str, algos: list[str], worker_counts: list[int], seconds: float) -
         log.info("%s env alone, %d process(es): %s frames/s per process, %s total", game, workers,
                  f"{env_per_proc:,.0f}", f"{sum(env_fps):,.0f}")
         for algo in algos:
-            total = training_fps(game, algo, workers, seconds)
+            total = training_fps(game, algo, workers, seconds, autograd)
             per = total / workers
             row = {"game": game, "algo": algo, "workers": workers, "train_fps_total": total,
                    "train_fps_per_worker": per, "env_fps_per_process": env_per_proc,
                    "ratio_to_env": per / env_per_proc}
             rows.append(row)
-            log.info("%s %s, %d worker(s): %s frames/s per worker, %s total; %.2f x env alone",
-                     game, algo, workers, f"{per:,.0f}", f"{total:,.0f}", row["ratio_to_env"])
+            log.info("%s %s%s, %d worker(s): %s frames/s per worker, %s total; %.2f x env alone",
+                     game, algo, " (autograd)" if autograd else "", workers, f"{per:,.0f}", f"{total:,.0f}", row["ratio_to_env"])
     report_scaling(rows)
     return rows
 
@@ -210,12 +212,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--breakdown", type=int, metavar="SEGMENTS", default=0,
                         help="instead: time each phase of one in-process worker over SEGMENTS updates")
+    parser.add_argument("--autograd", action="store_true",
+                        help="A3C FF on Atari: autograd over a second forward pass instead of reusing "
+                             "the acting pass (as train --autograd)")
     args = parser.parse_args(argv)
     if args.breakdown:
         for algo in args.algos:
-            breakdown(args.game, algo, args.breakdown)
+            breakdown(args.game, algo, args.breakdown, args.autograd)
         return
-    run(args.game, args.algos, args.workers, args.seconds)
+    run(args.game, args.algos, args.workers, args.seconds, args.autograd)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="end training episodes at a life loss")
     train.add_argument("--pixels", action="store_true", default=None,
                        help="MuJoCo from 84x84 RGB renders (needs OSMesa or EGL)")
+    train.add_argument("--autograd", action="store_false", default=None, dest="reuse_acting_pass",
+                       help="A3C FF on Atari: differentiate a second forward pass with autograd "
+                            "instead of reusing the acting pass (same gradient, slower)")
     train.add_argument("--checkpoint-every", type=float, dest="checkpoint_every", help="seconds")
     train.add_argument("--progress-every", type=float, dest="progress_every", help="seconds")
     train.add_argument("--out", type=Path)

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from a3c import replay_grad
 from a3c.algorithms import actor_critic, value_based
 from a3c.config import TrainConfig
 from a3c.models import State
@@ -40,7 +41,22 @@ def _detach(state: State) -> State:
     return None if state is None else (state[0].clone(), state[1].clone())
 
 
-class ActorCriticLearner:
+class AutogradLearner:
+    """Gradients by differentiating the learner's loss with autograd (every learner but one)."""
+
+    def loss(self, model: nn.Module, target: nn.Module | None, seg: Segment) -> tuple[torch.Tensor, dict]:
+        raise NotImplementedError
+
+    def gradients(self, model: nn.Module, target: nn.Module | None,
+                  seg: Segment) -> tuple[list[torch.Tensor | None], torch.Tensor]:
+        """d(loss)/d(parameter) for model.parameters() (None where unused), and the loss."""
+        loss, _ = self.loss(model, target, seg)
+        model.zero_grad(set_to_none=True)
+        loss.backward()
+        return [p.grad for p in model.parameters()], loss.detach()
+
+
+class ActorCriticLearner(AutogradLearner):
     """A3C with a softmax (discrete) or Gaussian (continuous) policy."""
 
     needs_next_action = False
@@ -95,7 +111,38 @@ class ActorCriticLearner:
             return out, model(as_batch(seg.last_obs[None]), _detach(seg.last_state))[0]["value"][0]
 
 
-class ValueLearner:
+class ReplayActorCriticLearner(ActorCriticLearner):
+    """A3C FF on Atari, its gradient from the acting pass's activations (a3c/replay_grad.py):
+    the same gradient as ActorCriticLearner's, without a second forward pass or autograd."""
+
+    def __init__(self, cfg: TrainConfig, worker_index: int, rng: np.random.Generator) -> None:
+        super().__init__(cfg, worker_index, rng, discrete=True)
+        self.trace = replay_grad.Trace()
+
+    @torch.inference_mode()
+    def act(self, model: nn.Module, obs: np.ndarray, state: State, frames: int,
+            evaluation: str = "") -> tuple[object, State]:
+        if evaluation:
+            return super().act(model, obs, state, frames, evaluation)
+        logits, _ = replay_grad.forward(model, obs, self.trace)
+        return sample_categorical(logits[0], self.rng), None
+
+    def gradients(self, model: nn.Module, target: nn.Module | None,
+                  seg: Segment) -> tuple[list[torch.Tensor | None], torch.Tensor]:
+        if len(self.trace) != len(seg.actions):
+            raise RuntimeError(f"{len(self.trace)} traced acting passes for a segment of "
+                               f"{len(seg.actions)} steps: every step must be acted by this learner")
+        bootstrap = 0.0
+        if not seg.terminal and (self.bootstrap_truncated or not seg.truncated):
+            with torch.inference_mode():
+                bootstrap = float(replay_grad.forward(model, seg.last_obs)[1])
+        grads, loss, _ = replay_grad.gradients(model, self.trace, seg.actions, seg.rewards, bootstrap,
+                                               self.cfg.gamma, self.cfg.beta, self.cfg.value_coef)
+        self.trace.clear()
+        return grads, loss
+
+
+class ValueLearner(AutogradLearner):
     """1-step Q, 1-step SARSA and n-step Q: epsilon-greedy acting, target-network targets."""
 
     def __init__(self, cfg: TrainConfig, worker_index: int, rng: np.random.Generator) -> None:
@@ -156,7 +203,11 @@ def epsilon_at(frames: int, final: float, anneal_frames: int) -> float:
 
 
 def make_learner(cfg: TrainConfig, worker_index: int, rng: np.random.Generator, discrete: bool,
-                 domain: str) -> ActorCriticLearner | ValueLearner:
+                 domain: str, model: nn.Module | None = None) -> AutogradLearner:
+    """The learner for cfg.algo; given the worker's `model`, A3C FF on Atari reuses its acting
+    pass for the gradient (unless cfg.reuse_acting_pass is off)."""
+    if cfg.algo == "a3c" and cfg.reuse_acting_pass and model is not None and replay_grad.supports(model):
+        return ReplayActorCriticLearner(cfg, worker_index, rng)
     if cfg.algo in ("a3c", "a3c-lstm"):
         # MuJoCo: the paper does no bootstrapping; each episode is one update.
         return ActorCriticLearner(cfg, worker_index, rng, discrete, bootstrap_truncated=domain != "mujoco")

@@ -77,7 +77,7 @@ class Worker:
         self.local = build_model(cfg.algo, self.env.observation_space.shape, discrete, n, cfg.hidden)
         self.local_params = list(self.local.parameters())
         self.global_params = list(shared.model.parameters())
-        self.learner = make_learner(cfg, rank, self.rng, discrete, spec.domain)
+        self.learner = make_learner(cfg, rank, self.rng, discrete, spec.domain, self.local)
         self.clip_rewards = cfg.protocol.clip_rewards and spec.domain == "atari"
         self.low = None if discrete else self.env.action_space.low
         self.high = None if discrete else self.env.action_space.high
@@ -139,13 +139,10 @@ class Worker:
         self.episode_return, self.episode_length = 0.0, 0
 
     def update(self, segment: Segment, frames: int) -> None:
-        loss, _ = self.learner.loss(self.local, self.shared.target, segment)
+        grads, loss = self.learner.gradients(self.local, self.shared.target, segment)
         if not torch.isfinite(loss):
             raise FloatingPointError(f"non-finite loss {loss.item()} at global frame {frames} "
                                      f"(worker {self.rank})")
-        self.local.zero_grad(set_to_none=True)
-        loss.backward()
-        grads = [p.grad for p in self.local_params]
         scale = clip_scale([g for g in grads if g is not None], self.cfg.max_grad_norm)
         self.shared.optimizer.step(grads, self.learning_rate(frames), grad_scale=scale)
 

@@ -4,9 +4,9 @@ from a3c.bench import breakdown
 
 def test_breakdown_times_every_phase_of_a_worker_loop():
     phases = breakdown("CartPole-v1", "a3c", segments=50)
-    expected = {"env step", "act (forward, sample)", "loss (forward)", "shared RMSProp step",
-                "sync local <- global", "backward, clip (update minus loss and step)",
-                "other (Python glue)"}
+    expected = {"env step", "act (forward, sample)", "gradients (loss, backward)",
+                "shared RMSProp step", "sync local <- global",
+                "clip (update minus gradients and step)", "other (Python glue)"}
     assert set(phases) == expected
     timed = {k: v for k, v in phases.items() if k != "other (Python glue)"}
     assert all(ms > 0 for ms in timed.values()), phases

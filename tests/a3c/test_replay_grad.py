@@ -1,0 +1,126 @@
+"""A3C FF on Atari: the gradient from the acting pass equals autograd's over a second forward."""
+import os
+
+import numpy as np
+import pytest
+import torch
+import torch.multiprocessing as mp
+
+from a3c import replay_grad
+from a3c.config import TrainConfig
+from a3c.envs import resolve
+from a3c.learners import ActorCriticLearner, ReplayActorCriticLearner, Segment, make_learner
+from a3c.models import build_model
+from a3c.optim import SharedRMSprop
+from a3c.worker import Shared, Worker
+
+OBS = (4, 84, 84)
+
+
+def random_segment(rng: np.random.Generator, steps: int, terminal: bool) -> Segment:
+    obs = [rng.integers(0, 256, OBS, dtype=np.uint8) for _ in range(steps + 1)]
+    return Segment(obs=obs[:steps], actions=[int(a) for a in rng.integers(0, 6, steps)],
+                   rewards=[float(r) for r in rng.choice([-1.0, 0.0, 1.0], steps)],
+                   last_obs=obs[steps], terminal=terminal)
+
+
+def autograd_gradients(model, seg: Segment, cfg: TrainConfig):
+    learner = ActorCriticLearner(cfg, 0, np.random.default_rng(0), discrete=True)
+    return learner.gradients(model, None, seg)
+
+
+def replayed_gradients(model, seg: Segment, cfg: TrainConfig):
+    learner = ReplayActorCriticLearner(cfg, 0, np.random.default_rng(0))
+    with torch.inference_mode():
+        for obs in seg.obs:
+            replay_grad.forward(model, obs, learner.trace)
+    return learner.gradients(model, None, seg)
+
+
+@pytest.mark.parametrize("steps,terminal", [(5, False), (3, True), (1, False)])
+def test_gradient_and_loss_equal_autograds(steps, terminal):
+    torch.manual_seed(steps)
+    cfg = TrainConfig(game="Pong", algo="a3c", out="unused")
+    model = build_model("a3c", OBS, True, 6)
+    with torch.no_grad():  # larger logits than at initialisation: every loss term matters
+        model.policy.weight.mul_(30.0)
+    seg = random_segment(np.random.default_rng(steps), steps, terminal)
+    expected, expected_loss = autograd_gradients(model, seg, cfg)
+    got, loss = replayed_gradients(model, seg, cfg)
+    assert float(loss) == pytest.approx(float(expected_loss), rel=1e-5, abs=1e-6)
+    names = [name for name, _ in model.named_parameters()]
+    for name, want, have in zip(names, expected, got):
+        assert have.shape == want.shape, name
+        scale = float(want.abs().max()) + 1e-8
+        assert float((have - want).abs().max()) / scale < 1e-4, name
+
+
+def test_the_bootstrap_value_enters_the_gradient():
+    """A bootstrapped and a terminal segment differ only in V(s_{t+n}): so must their gradients."""
+    torch.manual_seed(0)
+    cfg = TrainConfig(game="Pong", algo="a3c", out="unused")
+    model = build_model("a3c", OBS, True, 6)
+    with torch.no_grad():
+        model.value.bias.fill_(5.0)
+    seg = random_segment(np.random.default_rng(0), 5, terminal=False)
+    bootstrapped, _ = replayed_gradients(model, seg, cfg)
+    seg.terminal = True
+    terminal, _ = replayed_gradients(model, seg, cfg)
+    assert not torch.allclose(bootstrapped[-1], terminal[-1])  # the value bias gradient
+
+
+def test_only_the_paper_ff_atari_network_takes_the_replay_path():
+    cfg = TrainConfig(game="Pong", algo="a3c", out="unused")
+    rng = np.random.default_rng(0)
+    ff = build_model("a3c", OBS, True, 6)
+    assert isinstance(make_learner(cfg, 0, rng, True, "atari", ff), ReplayActorCriticLearner)
+    lstm_cfg = TrainConfig(game="Pong", algo="a3c-lstm", out="unused")
+    lstm = build_model("a3c-lstm", OBS, True, 6)
+    assert type(make_learner(lstm_cfg, 0, rng, True, "atari", lstm)) is ActorCriticLearner
+    cartpole = build_model("a3c", (4,), True, 2)
+    assert type(make_learner(cfg, 0, rng, True, "classic", cartpole)) is ActorCriticLearner
+    off = TrainConfig(game="Pong", algo="a3c", out="unused", reuse_acting_pass=False)
+    assert type(make_learner(off, 0, rng, True, "atari", ff)) is ActorCriticLearner
+
+
+def pong_worker(tmp_path, reuse: bool) -> Worker:
+    torch.manual_seed(0)
+    cfg = TrainConfig(game="Pong", algo="a3c", workers=1, frames=10**6, out=str(tmp_path),
+                      reuse_acting_pass=reuse)
+    model = build_model("a3c", OBS, True, 6).share_memory()
+    ctx = mp.get_context("spawn")
+    shared = Shared(model, SharedRMSprop(model.parameters()), None, ctx.Value("q", 0), ctx.Queue(),
+                    ctx.Event(), os.getppid())
+    return Worker(0, cfg, resolve("Pong"), shared, seed=3)
+
+
+def test_a_worker_update_matches_the_autograd_workers(tmp_path):
+    """Same seed, same Pong segments: the shared network ends the same after three updates."""
+    workers = [pong_worker(tmp_path / "replay", True), pong_worker(tmp_path / "autograd", False)]
+    assert isinstance(workers[0].learner, ReplayActorCriticLearner)
+    assert type(workers[1].learner) is ActorCriticLearner
+    for worker in workers:
+        for _ in range(3):
+            worker.sync_from_global()
+            worker.update(worker.rollout(0), 0)
+    for a, b in zip(workers[0].shared.model.parameters(), workers[1].shared.model.parameters()):
+        assert torch.allclose(a, b, rtol=1e-4, atol=1e-6)
+    initial = pong_worker(tmp_path / "initial", True).shared.model.parameters()
+    assert not all(torch.equal(a, b) for a, b in zip(initial, workers[0].shared.model.parameters()))
+
+
+def test_a_non_finite_loss_on_the_replay_path_stops_the_worker(tmp_path):
+    worker = pong_worker(tmp_path, True)
+    with torch.no_grad():
+        worker.shared.model.value.bias.fill_(float("nan"))
+    worker.sync_from_global()
+    with pytest.raises(FloatingPointError, match="at global frame 77"):
+        worker.update(worker.rollout(77), 77)
+
+
+def test_a_segment_not_acted_by_the_learner_is_refused():
+    cfg = TrainConfig(game="Pong", algo="a3c", out="unused")
+    learner = ReplayActorCriticLearner(cfg, 0, np.random.default_rng(0))
+    seg = random_segment(np.random.default_rng(0), 5, terminal=False)
+    with pytest.raises(RuntimeError, match="0 traced acting passes for a segment of 5 steps"):
+        learner.gradients(build_model("a3c", OBS, True, 6), None, seg)
