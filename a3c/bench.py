@@ -142,7 +142,8 @@ def _instrumented_worker(game: str, algo: str, phases: dict[str, float], autogra
     worker.env.step = _timed(phases, "env step", worker.env.step)
     worker.learner.act = _timed(phases, "act (forward, sample)", worker.learner.act)
     worker.learner.gradients = _timed(phases, "gradients (loss, backward)", worker.learner.gradients)
-    worker.sync_from_global = _timed(phases, "sync local <- global", worker.sync_from_global)
+    worker.sync_from_global = _timed(phases, "sync local <- global (first; then in the step)",
+                                     worker.sync_from_global)
     worker.update = _timed(phases, "update", worker.update)
     optimizer.step = _timed(phases, "shared RMSProp step", optimizer.step)
     return worker

@@ -7,7 +7,9 @@
 The statistics are created eagerly in shared memory, so every worker process updates the same g.
 The update runs as one fused loop per tensor (numba): reading grad, g and theta once instead of
 five separate tensor passes makes the step ~4x faster, which matters at 678k parameters and one
-update every t_max = 5 steps. Gradient-norm clipping is folded in as a scale on the gradient.
+update every t_max = 5 steps. Gradient-norm clipping is folded in as a scale on the gradient, and
+the worker's next "sync local <- global" can be folded in too (`step(..., sync_to=local params)`):
+the pass that writes a new shared value copies it to the local network.
 """
 from __future__ import annotations
 
@@ -29,6 +31,21 @@ def _rmsprop_kernel(param: np.ndarray, square_avg: np.ndarray, grad: np.ndarray,
         g = a * square_avg[i] + b * d * d
         square_avg[i] = g
         param[i] -= step * d / np.sqrt(g + e)
+
+
+@numba.njit(fastmath=True, cache=True, nogil=True, error_model="numpy")
+def _rmsprop_sync_kernel(param: np.ndarray, square_avg: np.ndarray, grad: np.ndarray, local: np.ndarray,
+                         lr: float, alpha: float, eps: float, scale: float) -> None:
+    """_rmsprop_kernel, then local <- theta: the worker's sync in the same pass over memory."""
+    a, b = np.float32(alpha), np.float32(1.0 - alpha)
+    e, step, c = np.float32(eps), np.float32(lr), np.float32(scale)
+    for i in range(param.size):
+        d = grad[i] * c
+        g = a * square_avg[i] + b * d * d
+        square_avg[i] = g
+        theta = param[i] - step * d / np.sqrt(g + e)
+        param[i] = theta
+        local[i] = theta
 
 
 def clip_scale(grads: Sequence[torch.Tensor], max_norm: float) -> float:
@@ -61,12 +78,25 @@ class SharedRMSprop:
         return all(s.is_shared() for s in self.square_avg) and self.steps.is_shared()
 
     @torch.no_grad()
-    def step(self, grads: Sequence[torch.Tensor | None], lr: float, grad_scale: float = 1.0) -> None:
+    def step(self, grads: Sequence[torch.Tensor | None], lr: float, grad_scale: float = 1.0,
+             sync_to: Sequence[torch.Tensor] | None = None) -> None:
         """Apply one update from a worker's local gradients (times grad_scale) to the shared
-        parameters. Parameters whose gradient is None are left alone."""
-        for (param, stats), grad in zip(self._views(), grads):
-            if grad is not None:
-                _rmsprop_kernel(param, stats, _flat(grad.float()), lr, self.alpha, self.eps, grad_scale)
+        parameters. Parameters whose gradient is None are left alone. With `sync_to` (the local
+        network's parameters, in the same order), every local parameter ends equal to its shared
+        one, as read in this pass: the update and the sync that follows it, fused."""
+        if sync_to is None:
+            for (param, stats), grad in zip(self._views(), grads):
+                if grad is not None:
+                    _rmsprop_kernel(param, stats, _flat(grad.float()), lr, self.alpha, self.eps, grad_scale)
+        else:
+            for (param, stats), grad, local in zip(self._views(), grads, sync_to, strict=True):
+                if grad is None:
+                    local.copy_(torch.from_numpy(param).view_as(local))
+                else:
+                    if not local.is_contiguous():
+                        raise ValueError("sync_to needs contiguous parameters")
+                    _rmsprop_sync_kernel(param, stats, _flat(grad.float()), _flat(local), lr,
+                                         self.alpha, self.eps, grad_scale)
         self.steps += 1
 
     def _views(self) -> list[tuple[np.ndarray, np.ndarray]]:

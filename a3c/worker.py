@@ -1,8 +1,10 @@
 """The actor-learner loop of one worker process (the paper's Algorithm S3 / S2 / 1).
 
-sync local <- global; roll out up to t_max steps; build the learner's loss; backpropagate; clip;
-apply the local gradients to the global network through the shared RMSProp (Hogwild, no lock).
-The worker never knows which loss it runs: the learner does.
+sync local <- global; roll out up to t_max steps; the learner's gradient of its loss; clip; apply
+the local gradients to the global network through the shared RMSProp (Hogwild, no lock). The
+sync that starts each iteration runs inside the RMSProp pass that ends the previous one (the
+same values, microseconds earlier, one pass over memory fewer). The worker never knows which
+loss it runs: the learner does.
 """
 from __future__ import annotations
 
@@ -89,8 +91,8 @@ class Worker:
 
     def run(self) -> None:
         frames = self.shared.frames.value
+        self.sync_from_global()  # then after every update, fused into the shared RMSProp step
         while frames < self.cfg.frames and not self.shared.stop.is_set():
-            self.sync_from_global()
             segment = self.rollout(frames)
             self.update(segment, frames)
             old = frames
@@ -144,7 +146,8 @@ class Worker:
             raise FloatingPointError(f"non-finite loss {loss.item()} at global frame {frames} "
                                      f"(worker {self.rank})")
         scale = clip_scale([g for g in grads if g is not None], self.cfg.max_grad_norm)
-        self.shared.optimizer.step(grads, self.learning_rate(frames), grad_scale=scale)
+        self.shared.optimizer.step(grads, self.learning_rate(frames), grad_scale=scale,
+                                   sync_to=self.local_params)
 
     def learning_rate(self, frames: int) -> float:
         if not self.cfg.lr_anneal:

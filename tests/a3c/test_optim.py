@@ -87,3 +87,16 @@ def test_parameters_without_gradient_are_left_alone():
     opt = SharedRMSprop([a, b])
     opt.step([None, torch.ones(2)], lr=0.1)
     assert torch.equal(a, torch.ones(2)) and (b < 1).all()
+
+
+def test_step_with_sync_to_leaves_the_local_copy_equal_to_the_shared_parameters():
+    shared = [torch.tensor([1.0, -2.0]).share_memory_(), torch.tensor([3.0]).share_memory_()]
+    reference = [p.clone().share_memory_() for p in shared]
+    local = [torch.zeros(2), torch.zeros(1)]
+    opt, ref_opt = SharedRMSprop(shared, 0.9, 0.1), SharedRMSprop(reference, 0.9, 0.1)
+    grads = [torch.tensor([0.5, -1.0]), None]  # a parameter without gradient is synced too
+    opt.step(grads, lr=0.01, grad_scale=0.5, sync_to=local)
+    ref_opt.step(grads, lr=0.01, grad_scale=0.5)
+    for p, r, mine in zip(shared, reference, local):
+        assert torch.equal(p, r)  # the same update as without sync_to
+        assert torch.equal(mine, p)  # and the local copy holds it
