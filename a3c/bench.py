@@ -123,29 +123,24 @@ def _instrumented_worker(game: str, algo: str, phases: dict[str, float], autogra
 
     import torch
 
-    from a3c import worker as worker_module
-    from a3c.envs import action_size
-    from a3c.models import build_model
-    from a3c.optim import SharedRMSprop
+    from a3c.trainer import Trainer
+    from a3c.worker import Worker
 
     torch.set_num_threads(1)
     spec = resolve(game)
     cfg = TrainConfig(game=game, algo=algo, workers=1, frames=10**12, out=tempfile.gettempdir(),
                       reuse_acting_pass=not autograd, **DOMAIN_DEFAULTS.get(spec.domain, {}))
-    probe = make_env(spec, cfg.protocol, 0)
-    discrete, n = action_size(probe)
-    model = build_model(algo, probe.observation_space.shape, discrete, n, cfg.hidden).share_memory()
-    optimizer = SharedRMSprop(model.parameters(), cfg.rms_alpha, cfg.rms_eps)
-    ctx = mp.get_context("spawn")
-    shared = worker_module.Shared(model, optimizer, None, ctx.Value("q", 0), _Discard(), None, os.getppid())
-    worker = worker_module.Worker(0, cfg, spec, shared, seed=0)
+    trainer = Trainer(cfg, spec, Path(cfg.out), resume=False)  # builds the shared network and optimizer
+    shared = trainer.shared_state(parent_pid=os.getppid())  # in-process: our parent is its parent
+    shared.messages = _Discard()
+    worker = Worker(0, cfg, spec, shared, seed=0)
     worker.env.step = _timed(phases, "env step", worker.env.step)
     worker.learner.act = _timed(phases, "act (forward, sample)", worker.learner.act)
     worker.learner.gradients = _timed(phases, "gradients (loss, backward)", worker.learner.gradients)
     worker.sync_from_global = _timed(phases, "sync local <- global (first; then in the step)",
                                      worker.sync_from_global)
     worker.update = _timed(phases, "update", worker.update)
-    optimizer.step = _timed(phases, "shared RMSProp step", optimizer.step)
+    shared.optimizer.step = _timed(phases, "shared RMSProp step", shared.optimizer.step)
     return worker
 
 

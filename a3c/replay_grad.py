@@ -83,7 +83,7 @@ def gradients(model: ActorCritic, trace: Trace, actions: list[int], rewards: lis
     log_p = F.log_softmax(logits, -1)
     p = log_p.exp()
     entropy = -(p * log_p).sum(-1)
-    returns = n_step_returns(torch.tensor(rewards), bootstrap, gamma)
+    returns = n_step_returns(rewards, bootstrap, gamma)
     adv = returns - values
     taken = torch.tensor(actions, dtype=torch.long).view(-1, 1)
     policy_loss = -(log_p.gather(1, taken).squeeze(1) * adv).sum()

@@ -162,10 +162,13 @@ class Trainer:
         return self.counters["wall_time"] + time.time() - self.start
 
     # ----- processes -----
+    def shared_state(self, parent_pid: int | None = None) -> Shared:
+        """What the workers share: the global network, optimizer, counter and channels."""
+        return Shared(self.model, self.optimizer, self.target, self.frames, self.ctx.Queue(),
+                      self.ctx.Event(), os.getpid() if parent_pid is None else parent_pid)
+
     def start_processes(self) -> None:
-        shared = Shared(self.model, self.optimizer, self.target, self.frames, self.ctx.Queue(),
-                        self.ctx.Event(), os.getpid())
-        self.shared = shared
+        shared = self.shared = self.shared_state()
         base = self.cfg.seed * WORKER_SEED_STRIDE * 100 + self.counters["segment"] * WORKER_SEED_STRIDE
         for rank in range(self.cfg.workers):
             proc = self.ctx.Process(target=worker_main, name=f"worker-{rank}", daemon=True,

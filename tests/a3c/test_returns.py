@@ -21,3 +21,8 @@ def test_returns_carry_no_gradient_from_the_bootstrap():
     value = torch.tensor(3.0, requires_grad=True)
     got = n_step_returns(torch.tensor([1.0]), bootstrap=value * 1, gamma=0.99)
     assert not got.requires_grad
+
+
+def test_a_list_of_rewards_gives_the_same_returns_as_a_tensor():
+    rewards = [1.0, 0.0, -1.0]
+    assert torch.equal(n_step_returns(rewards, 2.0, 0.9), n_step_returns(torch.tensor(rewards), 2.0, 0.9))
