@@ -98,6 +98,9 @@ def _make_atari(spec: EnvSpec, protocol: Protocol) -> gym.Env:
     env = gym.make(
         spec.env_id,
         frameskip=1,  # the preprocessing wrapper repeats actions and max-pools
+        # The wrapper reads the screens it pools itself and drops what the emulator's step returns:
+        # asking for the (3x smaller) grayscale screen there changes no observation, only speed.
+        obs_type="grayscale",
         repeat_action_probability=protocol.repeat_action_probability,
         full_action_space=protocol.full_action_space,
         max_num_frames_per_episode=protocol.max_episode_frames,

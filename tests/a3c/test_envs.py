@@ -79,3 +79,31 @@ def test_episodes_are_capped_by_the_frame_limit():
 def test_sticky_actions_are_an_option():
     env = make_env(resolve("Pong"), Protocol(repeat_action_probability=0.25), seed=0)
     assert env.unwrapped.ale.getFloat("repeat_action_probability") == pytest.approx(0.25)
+
+
+def test_observations_do_not_depend_on_the_emulators_own_screen_type():
+    """make_env asks the emulator for grayscale screens it never shows the agent (speed only):
+    the preprocessed observations equal those built on the default RGB emulator."""
+    import gymnasium as gym
+
+    from a3c import envs
+
+    proto = Protocol(noop_max=30)
+    ours = make_env(resolve("Breakout"), proto, seed=5)
+    make = gym.make
+    try:  # the same environment with the emulator's default screen type
+        gym.make = lambda *args, **kwargs: make(*args, **{k: v for k, v in kwargs.items() if k != "obs_type"})
+        rgb = envs.make_env(resolve("Breakout"), proto, seed=5)
+    finally:
+        gym.make = make
+    assert rgb.unwrapped._obs_type == "rgb" and ours.unwrapped._obs_type == "grayscale"
+    rng = np.random.default_rng(0)
+    a, _ = ours.reset(seed=5)
+    b, _ = rgb.reset(seed=5)
+    assert np.array_equal(a, b)
+    for action in rng.integers(0, 4, 200):
+        a, ra, ta, ua, _ = ours.step(int(action))
+        b, rb, tb, ub, _ = rgb.step(int(action))
+        assert np.array_equal(a, b) and (ra, ta, ua) == (rb, tb, ub)
+        if ta or ua:
+            break
