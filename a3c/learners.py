@@ -15,6 +15,7 @@ from a3c import replay_grad
 from a3c.algorithms import actor_critic, value_based
 from a3c.config import TrainConfig
 from a3c.models import State
+from a3c.optim import Gradient
 
 
 @dataclass
@@ -128,7 +129,7 @@ class ReplayActorCriticLearner(ActorCriticLearner):
         return sample_categorical(logits[0], self.rng), None
 
     def gradients(self, model: nn.Module, target: nn.Module | None,
-                  seg: Segment) -> tuple[list[torch.Tensor | None], torch.Tensor]:
+                  seg: Segment) -> tuple[list[Gradient | None], torch.Tensor]:
         if len(self.trace) != len(seg.actions):
             raise RuntimeError(f"{len(self.trace)} traced acting passes for a segment of "
                                f"{len(seg.actions)} steps: every step must be acted by this learner")

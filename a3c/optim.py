@@ -14,6 +14,7 @@ the pass that writes a new shared value copies it to the local network.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -48,11 +49,61 @@ def _rmsprop_sync_kernel(param: np.ndarray, square_avg: np.ndarray, grad: np.nda
         local[i] = theta
 
 
-def clip_scale(grads: Sequence[torch.Tensor], max_norm: float) -> float:
+@numba.njit(fastmath=True, cache=True, nogil=True, error_model="numpy")
+def _rmsprop_outer_kernel(param: np.ndarray, square_avg: np.ndarray, left: np.ndarray, right: np.ndarray,
+                          local: np.ndarray, lr: float, alpha: float, eps: float, scale: float) -> None:
+    """_rmsprop_sync_kernel for a gradient given as OuterSum(left, right), one row at a time:
+    row i of the gradient is sum_t left[t, i] * right[t], formed in a buffer that stays in cache."""
+    a, b = np.float32(alpha), np.float32(1.0 - alpha)
+    e, step, c = np.float32(eps), np.float32(lr), np.float32(scale)
+    rows, cols = param.shape
+    row = np.empty(cols, np.float32)
+    for i in range(rows):
+        row[:] = 0.0
+        for t in range(left.shape[0]):
+            f = left[t, i] * c
+            for j in range(cols):
+                row[j] += f * right[t, j]
+        for j in range(cols):
+            d = row[j]
+            g = a * square_avg[i, j] + b * d * d
+            square_avg[i, j] = g
+            theta = param[i, j] - step * d / np.sqrt(g + e)
+            param[i, j] = theta
+            local[i, j] = theta
+
+
+@dataclass(frozen=True)
+class OuterSum:
+    """A weight gradient kept as its factors: left.T @ right = sum_t outer(left[t], right[t]).
+
+    A linear layer's weight gradient over T inputs is exactly this (left: the gradients at its
+    T outputs, right: its T inputs). Kept factored, the (out x in) matrix is never written to
+    memory nor read back: `SharedRMSprop.step` forms it row by row as it updates, and its norm
+    comes from two T x T Gram matrices. For the paper's fc layer (2592 x 256) that saves three
+    passes over 2.7 MB per update."""
+
+    left: torch.Tensor  # (T, out)
+    right: torch.Tensor  # (T, in)
+
+    def dense(self) -> torch.Tensor:
+        return self.left.t() @ self.right
+
+    def squared_norm(self) -> torch.Tensor:
+        """||left.T @ right||_F^2 = sum((left left.T) * (right right.T))."""
+        return ((self.left @ self.left.t()) * (self.right @ self.right.t())).sum()
+
+
+Gradient = torch.Tensor | OuterSum
+
+
+def clip_scale(grads: Sequence[Gradient], max_norm: float) -> float:
     """The factor that brings the gradients' global L2 norm to at most max_norm (the same
     coefficient as torch.nn.utils.clip_grad_norm_), to pass to `SharedRMSprop.step`."""
-    norm = float(torch.linalg.vector_norm(torch.stack(torch._foreach_norm(list(grads)))))
-    return min(1.0, max_norm / (norm + 1e-6))
+    dense = [g for g in grads if isinstance(g, torch.Tensor)]
+    squared = float(torch.stack(torch._foreach_norm(dense)).square().sum()) if dense else 0.0
+    squared += sum(float(g.squared_norm()) for g in grads if isinstance(g, OuterSum))
+    return min(1.0, max_norm / (squared ** 0.5 + 1e-6))
 
 
 def _flat(t: torch.Tensor) -> np.ndarray:
@@ -78,26 +129,37 @@ class SharedRMSprop:
         return all(s.is_shared() for s in self.square_avg) and self.steps.is_shared()
 
     @torch.no_grad()
-    def step(self, grads: Sequence[torch.Tensor | None], lr: float, grad_scale: float = 1.0,
+    def step(self, grads: Sequence[Gradient | None], lr: float, grad_scale: float = 1.0,
              sync_to: Sequence[torch.Tensor] | None = None) -> None:
         """Apply one update from a worker's local gradients (times grad_scale) to the shared
         parameters. Parameters whose gradient is None are left alone. With `sync_to` (the local
         network's parameters, in the same order), every local parameter ends equal to its shared
         one, as read in this pass: the update and the sync that follows it, fused."""
-        if sync_to is None:
-            for (param, stats), grad in zip(self._views(), grads):
-                if grad is not None:
-                    _rmsprop_kernel(param, stats, _flat(grad.float()), lr, self.alpha, self.eps, grad_scale)
-        else:
-            for (param, stats), grad, local in zip(self._views(), grads, sync_to, strict=True):
-                if grad is None:
+        hyper = (lr, self.alpha, self.eps, grad_scale)
+        locals_ = [None] * len(self.params) if sync_to is None else list(sync_to)
+        if len(locals_) != len(self.params) or len(grads) != len(self.params):
+            raise ValueError(f"{len(grads)} gradients, {len(locals_)} local parameters for "
+                             f"{len(self.params)} shared ones")
+        for (param, stats), grad, local, shape in zip(self._views(), grads, locals_, self._shapes()):
+            if local is not None and not local.is_contiguous():
+                raise ValueError("sync_to needs contiguous parameters")
+            if grad is None:
+                if local is not None:
                     local.copy_(torch.from_numpy(param).view_as(local))
-                else:
-                    if not local.is_contiguous():
-                        raise ValueError("sync_to needs contiguous parameters")
-                    _rmsprop_sync_kernel(param, stats, _flat(grad.float()), _flat(local), lr,
-                                         self.alpha, self.eps, grad_scale)
+            elif isinstance(grad, OuterSum):
+                if len(shape) != 2:
+                    raise ValueError(f"an OuterSum gradient needs a matrix parameter, not {shape}")
+                target = param.reshape(shape) if local is None else _flat(local).reshape(shape)
+                _rmsprop_outer_kernel(param.reshape(shape), stats.reshape(shape), grad.left.contiguous().numpy(),
+                                      grad.right.contiguous().numpy(), target, *hyper)
+            elif local is None:
+                _rmsprop_kernel(param, stats, _flat(grad.float()), *hyper)
+            else:
+                _rmsprop_sync_kernel(param, stats, _flat(grad.float()), _flat(local), *hyper)
         self.steps += 1
+
+    def _shapes(self) -> list[tuple[int, ...]]:
+        return [tuple(p.shape) for p in self.params]
 
     def _views(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Flat numpy views of the shared parameters and statistics, made once per process."""

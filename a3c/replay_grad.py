@@ -22,6 +22,7 @@ from torch.nn import functional as F
 
 from a3c.algorithms.returns import n_step_returns
 from a3c.models import ActorCritic, AtariTorso
+from a3c.optim import Gradient, OuterSum
 
 
 def supports(model: torch.nn.Module) -> bool:
@@ -71,9 +72,10 @@ def forward(model: ActorCritic, obs: np.ndarray, trace: Trace | None = None) -> 
 @torch.no_grad()
 def gradients(model: ActorCritic, trace: Trace, actions: list[int], rewards: list[float],
               bootstrap: float, gamma: float, beta: float, value_coef: float
-              ) -> tuple[list[torch.Tensor], torch.Tensor, dict[str, torch.Tensor]]:
-    """d(loss)/d(parameter) for every parameter of `model` (in model.parameters() order), the
-    loss and its parts, for the A3C loss of actor_critic.actor_critic_loss:
+              ) -> tuple[list[Gradient], torch.Tensor, dict[str, torch.Tensor]]:
+    """d(loss)/d(parameter) for every parameter of `model` (in model.parameters() order; the fc
+    layer's 2592x256 weight gradient as its factors, an optim.OuterSum), the loss and its parts,
+    for the A3C loss of actor_critic.actor_critic_loss:
 
         -sum log pi(a|s) (R - V)  +  value_coef sum (R - V)^2  -  beta sum H(pi(.|s))
     """
@@ -110,7 +112,7 @@ def gradients(model: ActorCritic, trace: Trace, actions: list[int], rewards: lis
         d_h1, x, torso.conv1.weight,
         [torso.conv1.out_channels], list(torso.conv1.stride), [0, 0], [1, 1], False, [0, 0], 1,
         [False, True, True])
-    grads = [d_w1, d_b1, d_w2, d_b2, d_h3.t() @ flat_h2, d_h3.sum(0),
+    grads = [d_w1, d_b1, d_w2, d_b2, OuterSum(d_h3, flat_h2), d_h3.sum(0),
              d_logits.t() @ h3, d_logits.sum(0), d_value.unsqueeze(0) @ h3, d_value.sum(0, keepdim=True)]
     total = policy_loss + value_loss + entropy_loss
     parts = {"policy": policy_loss, "value": value_loss, "entropy": entropy.mean()}

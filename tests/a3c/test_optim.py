@@ -1,3 +1,4 @@
+import pytest
 import torch
 import torch.multiprocessing as mp
 from torch import nn
@@ -100,3 +101,32 @@ def test_step_with_sync_to_leaves_the_local_copy_equal_to_the_shared_parameters(
     for p, r, mine in zip(shared, reference, local):
         assert torch.equal(p, r)  # the same update as without sync_to
         assert torch.equal(mine, p)  # and the local copy holds it
+
+
+def test_a_factored_gradient_updates_and_clips_as_its_dense_matrix():
+    from a3c.optim import OuterSum
+
+    torch.manual_seed(0)
+    left, right = torch.randn(5, 7), torch.randn(5, 11)  # gradient left.T @ right: (7, 11)
+    factored = OuterSum(left, right)
+    dense = left.t() @ right
+    assert torch.allclose(factored.dense(), dense)
+    assert clip_scale([factored, torch.ones(3)], 4.0) == pytest.approx(clip_scale([dense, torch.ones(3)], 4.0), rel=1e-5)
+    for sync in (False, True):
+        params = [torch.randn(7, 11).share_memory_() for _ in range(2)]
+        params[1].copy_(params[0])
+        opts = [SharedRMSprop([p], alpha=0.9, eps=0.1) for p in params]
+        local = [torch.zeros(7, 11)] if sync else None
+        for _ in range(2):  # twice: the second step uses the statistics of the first
+            opts[0].step([factored], lr=0.01, grad_scale=0.5, sync_to=local)
+            opts[1].step([dense], lr=0.01, grad_scale=0.5)
+        assert torch.allclose(params[0], params[1], atol=1e-6)
+        assert torch.allclose(opts[0].square_avg[0], opts[1].square_avg[0], atol=1e-6)
+        if sync:
+            assert torch.equal(local[0], params[0])
+
+
+def test_step_refuses_a_gradient_list_of_the_wrong_length():
+    opt = SharedRMSprop([torch.zeros(2).share_memory_()])
+    with pytest.raises(ValueError, match="2 gradients"):
+        opt.step([torch.ones(2), torch.ones(2)], lr=0.1)
