@@ -14,6 +14,7 @@ import argparse
 import csv
 import json
 import logging
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +80,21 @@ def summarize(rows: list[dict[str, float]], target: float | None) -> None:
              best["mean_return"], best["frames"] / 1e6)
 
 
+def run_training(cmd: list[str]) -> int:
+    """Run the trainer; SIGTERM is passed on to it, and after Ctrl-C (which the terminal sends
+    to both of us) we wait for it to checkpoint, so the plot below sees its last rows."""
+    proc = subprocess.Popen(cmd)
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: proc.send_signal(signum))
+    try:
+        while True:
+            try:
+                return proc.wait()
+            except KeyboardInterrupt:
+                continue
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     argv = sys.argv[1:]
@@ -92,10 +108,7 @@ def main() -> int:
     code = 0
     if not args.plot_only:
         cmd = [sys.executable, "-m", "a3c", "train", *train_args, "--out", str(args.out), "--resume"]
-        try:
-            code = subprocess.call(cmd)
-        except KeyboardInterrupt:
-            code = 130
+        code = run_training(cmd)
     rows = read_eval(args.out)
     png = args.out / "learning_curve.png"
     atari = run_domain(args.out) == "atari"
