@@ -61,7 +61,7 @@ class TrainConfig:
     t_max: int = 5  # t_max = I_AsyncUpdate = 5
     # --- actor-critic ---
     beta: float = 0.01  # entropy weight, Atari (protocol.md "Atari")
-    value_coef: float = 0.5  # loss 0.5 (R - V)^2: gradient (R - V); paper silent on the factor
+    value_coef: float = 0.5  # 0.5 (R - V)^2, gradient (R - V); Algorithm S3: (R - V)^2 (README protocol)
     # --- value-based methods (protocol.md "Atari") ---
     target_update_frames: int = 40_000  # shared target network refresh, global frames
     epsilon_anneal_frames: int = 4_000_000  # 1 -> final epsilon over the first 4M frames

@@ -103,7 +103,7 @@ def clip_scale(grads: Sequence[Gradient], max_norm: float) -> float:
     dense = [g for g in grads if isinstance(g, torch.Tensor)]
     squared = float(torch.stack(torch._foreach_norm(dense)).square().sum()) if dense else 0.0
     squared += sum(float(g.squared_norm()) for g in grads if isinstance(g, OuterSum))
-    return min(1.0, max_norm / (squared ** 0.5 + 1e-6))
+    return min(1.0, max_norm / (max(squared, 0.0) ** 0.5 + 1e-6))  # Gram terms: rounding < 0
 
 
 def _flat(t: torch.Tensor) -> np.ndarray:

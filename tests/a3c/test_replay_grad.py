@@ -37,10 +37,13 @@ def replayed_gradients(model, seg: Segment, cfg: TrainConfig):
     return learner.gradients(model, None, seg)
 
 
-@pytest.mark.parametrize("steps,terminal", [(5, False), (3, True), (1, False)])
-def test_gradient_and_loss_equal_autograds(steps, terminal):
+@pytest.mark.parametrize("steps,terminal,coefs", [
+    (5, False, {}), (3, True, {}), (1, False, {}),
+    (5, False, {"value_coef": 0.25, "beta": 0.1, "gamma": 0.9}),  # no default hides a wrong factor
+])
+def test_gradient_and_loss_equal_autograds(steps, terminal, coefs):
     torch.manual_seed(steps)
-    cfg = TrainConfig(game="Pong", algo="a3c", out="unused")
+    cfg = TrainConfig(game="Pong", algo="a3c", out="unused", **coefs)
     model = build_model("a3c", OBS, True, 6)
     with torch.no_grad():  # larger logits than at initialisation: every loss term matters
         model.policy.weight.mul_(30.0)
@@ -102,9 +105,11 @@ def test_a_worker_update_matches_the_autograd_workers(tmp_path):
     assert isinstance(workers[0].learner, ReplayActorCriticLearner)
     assert type(workers[1].learner) is ActorCriticLearner
     for worker in workers:
+        worker.sync_from_global()  # as Worker.run does once; every update then syncs (fused)
         for _ in range(3):
-            worker.sync_from_global()
             worker.update(worker.rollout(0), 0)
+            local, shared = worker.local.parameters(), worker.shared.model.parameters()
+            assert all(torch.equal(a, b) for a, b in zip(local, shared))
     for a, b in zip(workers[0].shared.model.parameters(), workers[1].shared.model.parameters()):
         assert torch.allclose(a, b, rtol=1e-4, atol=1e-6)
     initial = pong_worker(tmp_path / "initial", True).shared.model.parameters()
