@@ -82,9 +82,13 @@ class ActorCriticLearner(AutogradLearner):
             return out["mu"][0].numpy(), state
         return torch.normal(out["mu"], out["var"].sqrt())[0].numpy(), state
 
+    def needs_bootstrap(self, seg: Segment) -> bool:
+        """Whether R starts from V(s_{t+n}): not after a terminal state, nor after a time limit
+        where the domain does no bootstrapping (MuJoCo)."""
+        return not seg.terminal and (self.bootstrap_truncated or not seg.truncated)
+
     def loss(self, model: nn.Module, target: nn.Module | None, seg: Segment) -> tuple[torch.Tensor, dict]:
-        bootstrap_needed = not seg.terminal and (self.bootstrap_truncated or not seg.truncated)
-        out, bootstrap = self.outputs(model, seg, bootstrap_needed)
+        out, bootstrap = self.outputs(model, seg, self.needs_bootstrap(seg))
         actions = torch.as_tensor(np.asarray(seg.actions))
         if self.discrete:
             log_probs, entropy = actor_critic.softmax_terms(out["logits"], actions)
@@ -134,10 +138,10 @@ class ReplayActorCriticLearner(ActorCriticLearner):
             raise RuntimeError(f"{len(self.trace)} traced acting passes for a segment of "
                                f"{len(seg.actions)} steps: every step must be acted by this learner")
         bootstrap = 0.0
-        if not seg.terminal and (self.bootstrap_truncated or not seg.truncated):
+        if self.needs_bootstrap(seg):
             with torch.inference_mode():
                 bootstrap = float(replay_grad.forward(model, seg.last_obs)[1])
-        grads, loss, _ = replay_grad.gradients(model, self.trace, seg.actions, seg.rewards, bootstrap,
+        grads, loss = replay_grad.gradients(model, self.trace, seg.actions, seg.rewards, bootstrap,
                                                self.cfg.gamma, self.cfg.beta, self.cfg.value_coef)
         self.trace.clear()
         return grads, loss

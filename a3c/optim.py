@@ -22,22 +22,10 @@ import torch
 
 
 @numba.njit(fastmath=True, cache=True, nogil=True, error_model="numpy")
-def _rmsprop_kernel(param: np.ndarray, square_avg: np.ndarray, grad: np.ndarray, lr: float,
-                    alpha: float, eps: float, scale: float) -> None:
-    """In place, element by element: g <- a g + (1 - a) (s d)^2; theta <- theta - lr s d / sqrt(g + eps)."""
-    a, b = np.float32(alpha), np.float32(1.0 - alpha)
-    e, step, c = np.float32(eps), np.float32(lr), np.float32(scale)
-    for i in range(param.size):
-        d = grad[i] * c
-        g = a * square_avg[i] + b * d * d
-        square_avg[i] = g
-        param[i] -= step * d / np.sqrt(g + e)
-
-
-@numba.njit(fastmath=True, cache=True, nogil=True, error_model="numpy")
-def _rmsprop_sync_kernel(param: np.ndarray, square_avg: np.ndarray, grad: np.ndarray, local: np.ndarray,
-                         lr: float, alpha: float, eps: float, scale: float) -> None:
-    """_rmsprop_kernel, then local <- theta: the worker's sync in the same pass over memory."""
+def _rmsprop_kernel(param: np.ndarray, square_avg: np.ndarray, grad: np.ndarray, local: np.ndarray,
+                    lr: float, alpha: float, eps: float, scale: float) -> None:
+    """In place, element by element: g <- a g + (1 - a) (s d)^2; theta <- theta - lr s d / sqrt(g + eps);
+    local <- theta (the worker's sync in the same pass over memory; pass param itself for none)."""
     a, b = np.float32(alpha), np.float32(1.0 - alpha)
     e, step, c = np.float32(eps), np.float32(lr), np.float32(scale)
     for i in range(param.size):
@@ -52,7 +40,7 @@ def _rmsprop_sync_kernel(param: np.ndarray, square_avg: np.ndarray, grad: np.nda
 @numba.njit(fastmath=True, cache=True, nogil=True, error_model="numpy")
 def _rmsprop_outer_kernel(param: np.ndarray, square_avg: np.ndarray, left: np.ndarray, right: np.ndarray,
                           local: np.ndarray, lr: float, alpha: float, eps: float, scale: float) -> None:
-    """_rmsprop_sync_kernel for a gradient given as OuterSum(left, right), one row at a time:
+    """_rmsprop_kernel for a gradient given as OuterSum(left, right), one row at a time:
     row i of the gradient is sum_t left[t, i] * right[t], formed in a buffer that stays in cache."""
     a, b = np.float32(alpha), np.float32(1.0 - alpha)
     e, step, c = np.float32(eps), np.float32(lr), np.float32(scale)
@@ -143,19 +131,16 @@ class SharedRMSprop:
         for (param, stats), grad, local, shape in zip(self._views(), grads, locals_, self._shapes()):
             if local is not None and not local.is_contiguous():
                 raise ValueError("sync_to needs contiguous parameters")
+            target = param if local is None else _flat(local)  # where theta is also written
             if grad is None:
-                if local is not None:
-                    local.copy_(torch.from_numpy(param).view_as(local))
+                target[:] = param
             elif isinstance(grad, OuterSum):
                 if len(shape) != 2:
                     raise ValueError(f"an OuterSum gradient needs a matrix parameter, not {shape}")
-                target = param.reshape(shape) if local is None else _flat(local).reshape(shape)
                 _rmsprop_outer_kernel(param.reshape(shape), stats.reshape(shape), grad.left.contiguous().numpy(),
-                                      grad.right.contiguous().numpy(), target, *hyper)
-            elif local is None:
-                _rmsprop_kernel(param, stats, _flat(grad.float()), *hyper)
+                                      grad.right.contiguous().numpy(), target.reshape(shape), *hyper)
             else:
-                _rmsprop_sync_kernel(param, stats, _flat(grad.float()), _flat(local), *hyper)
+                _rmsprop_kernel(param, stats, _flat(grad.float()), target, *hyper)
         self.steps += 1
 
     def _shapes(self) -> list[tuple[int, ...]]:

@@ -2,8 +2,9 @@
 
 sync local <- global; roll out up to t_max steps; the learner's gradient of its loss; clip; apply
 the local gradients to the global network through the shared RMSProp (Hogwild, no lock). The
-sync that starts each iteration runs inside the RMSProp pass that ends the previous one (the
-same values, microseconds earlier, one pass over memory fewer). The worker never knows which
+sync that starts each iteration runs inside the RMSProp pass that ends the previous one (each
+tensor as that pass leaves it, microseconds before a separate sync would read it; one pass over
+memory fewer). The worker never knows which
 loss it runs: the learner does.
 """
 from __future__ import annotations

@@ -11,8 +11,8 @@ def n_step_returns(rewards: Sequence[float] | torch.Tensor, bootstrap: float | t
     """R_i = r_i + gamma * R_{i+1}, with R_T = bootstrap (0 after a terminal state).
 
     `rewards`: T rewards, a sequence or a tensor of shape (T,); the result has shape (T,), is
-    float32 and carries no gradient. The recursion runs on Python floats: one small tensor op per step would cost ~15 ms over a
-    1000-step MuJoCo episode, this costs ~0.1 ms.
+    float32 and carries no gradient. The recursion runs on Python floats: one small tensor op per
+    step would cost ~15 ms over a 1000-step MuJoCo episode, this costs ~0.1 ms.
     """
     if isinstance(bootstrap, torch.Tensor):
         bootstrap = bootstrap.detach()  # a value, never a graph: the bootstrap is a constant target
