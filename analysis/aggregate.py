@@ -1,6 +1,8 @@
 """Aggregates with uncertainty: interquartile mean and stratified-bootstrap CIs (rliable)."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 REPS = 2000
@@ -23,8 +25,11 @@ def iqm_with_ci(scores: np.ndarray, reps: int = REPS, seed: int = SEED) -> dict[
         return np.array([metrics.aggregate_iqm(x), metrics.aggregate_median(x), metrics.aggregate_mean(x)])
 
     np.random.seed(seed)  # rliable's bootstrap draws from numpy's global generator too
-    point, ci = rly.get_interval_estimates({"m": scores}, fns, reps=reps,
-                                           random_state=np.random.RandomState(seed))
+    with warnings.catch_warnings():
+        # rliable 1.2.0 hands random_state to arch's bootstrap, which arch 7.2 deprecates (both pinned)
+        warnings.filterwarnings("ignore", message="random_state is deprecated", category=FutureWarning)
+        point, ci = rly.get_interval_estimates({"m": scores}, fns, reps=reps,
+                                               random_state=np.random.RandomState(seed))
     out = {}
     for i, name in enumerate(("iqm", "median", "mean")):
         out[name] = float(point["m"][i])

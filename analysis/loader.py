@@ -60,9 +60,10 @@ def load_curves(root: Path) -> pd.DataFrame:
         info = read_run(run)
         curve["kind"] = "eval"
         if info["completed"]:  # the final network's score closes the curve
-            final = {"frames": info["frames"], "wall_time": info["wall_time"],
-                     "mean_return": info["final_mean"], "std_return": info["final_std"], "kind": "final"}
-            curve = pd.concat([curve, pd.DataFrame([final])], ignore_index=True)
+            final = pd.DataFrame([{"frames": info["frames"], "wall_time": info["wall_time"],
+                                   "mean_return": info["final_mean"], "std_return": info["final_std"],
+                                   "kind": "final"}])
+            curve = final if curve.empty else pd.concat([curve, final], ignore_index=True)
         if curve.empty:
             continue
         for key in ("run", "game", "algo", "workers", "seed", "lr", "beta", "t_max"):
