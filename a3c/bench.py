@@ -26,6 +26,9 @@ WARMUP_SECONDS = 5.0
 
 
 def env_only_worker(game: str, seconds: float, seed: int, results) -> None:
+    from a3c.worker import one_thread
+
+    one_thread()  # as in a training worker
     spec = resolve(game)
     env = make_env(spec, Protocol(), seed)
     steps, start = 0, time.perf_counter()
@@ -124,9 +127,9 @@ def _instrumented_worker(game: str, algo: str, phases: dict[str, float], autogra
     import torch
 
     from a3c.trainer import Trainer
-    from a3c.worker import Worker
+    from a3c.worker import Worker, one_thread
 
-    torch.set_num_threads(1)
+    one_thread()
     spec = resolve(game)
     cfg = TrainConfig(game=game, algo=algo, workers=1, frames=10**12, out=tempfile.gettempdir(),
                       reuse_acting_pass=not autograd, **DOMAIN_DEFAULTS.get(spec.domain, {}))

@@ -66,10 +66,10 @@ def evaluate(model: nn.Module, cfg: TrainConfig, spec: EnvSpec, episodes: int, s
 
 def evaluator_main(cfg: TrainConfig, spec: EnvSpec, shared: Any, next_eval: int, clock: tuple[float, float]) -> None:
     """Process entry point: evaluate a snapshot of the global network every eval_every frames."""
-    from a3c.worker import ignore_interrupts
+    from a3c.worker import ignore_interrupts, one_thread
 
     ignore_interrupts()
-    torch.set_num_threads(1)
+    one_thread()
     start, offset = clock
     try:
         while not shared.stop.is_set():

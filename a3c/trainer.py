@@ -28,7 +28,7 @@ from a3c.models import build_model
 from a3c.optim import SharedRMSprop
 from a3c.rundir import (EVAL_FIELDS, TRAIN_FIELDS, CsvLog, atomic_torch_save, atomic_write_json,
                         check_writable, git_commit, library_versions)
-from a3c.worker import Shared, worker_main
+from a3c.worker import Shared, one_thread, worker_main
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
@@ -103,7 +103,7 @@ def prepare(cfg: TrainConfig, resume: bool) -> tuple[EnvSpec, Path]:
 def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
     """Run one training run to completion; return the final.json content."""
     spec, out = prepare(cfg, resume)
-    torch.set_num_threads(1)
+    one_thread()
     return Trainer(cfg, spec, out, resume).run()
 
 

@@ -48,12 +48,23 @@ class Shared:
 def worker_main(rank: int, cfg: TrainConfig, spec: EnvSpec, shared: Shared, seed: int) -> None:
     """Process entry point: run the loop, report any failure to the trainer, exit non-zero."""
     ignore_interrupts()
-    torch.set_num_threads(1)
+    one_thread()
     try:
         Worker(rank, cfg, spec, shared, seed).run()
     except Exception:  # report, then exit with an error code the trainer sees
         shared.messages.put(("error", rank, traceback.format_exc()))
         raise SystemExit(1)
+
+
+def one_thread() -> None:
+    """One compute thread in this process: torch's and OpenCV's (the Atari preprocessing resizes
+    screens with cv2, whose pool would otherwise start a thread per core in every worker)."""
+    torch.set_num_threads(1)
+    try:
+        import cv2
+    except ImportError:  # MuJoCo-only installs
+        return
+    cv2.setNumThreads(1)
 
 
 def ignore_interrupts() -> None:
