@@ -27,7 +27,7 @@ class Protocol:
     frame_stack: int = 4  # protocol.md "Atari": stack of the last 4 processed frames
     full_action_space: bool = False  # minimal action set (DQN-era protocol)
     noop_max: int = 30  # protocol.md "Atari": no-op starts (the human starts are not public)
-    terminal_on_life_loss: bool = False  # paper silent for A3C; episodes end at game over
+    terminal_on_life_loss: bool = False  # paper silent for A3C; True: a lost life is terminal for learning only
     clip_rewards: bool = True  # protocol.md "Atari": rewards clipped to [-1, 1] for learning only
     max_episode_frames: int = 108_000  # 30 minutes of emulator time at 60 Hz
     eval_every: int = 1_000_000  # frames between evaluations of the global network (our choice)

@@ -110,7 +110,11 @@ def _make_atari(spec: EnvSpec, protocol: Protocol) -> gym.Env:
         noop_max=protocol.noop_max,
         frame_skip=protocol.frame_skip,
         screen_size=protocol.screen_size,
-        terminal_on_life_loss=protocol.terminal_on_life_loss,
+        # Never here: the wrapper would end the episode, and its reset restart the game, at the
+        # first lost life. Protocol.terminal_on_life_loss is the worker's (a3c/worker.py): a lost
+        # life ends a segment as terminal for learning while the game goes on; evaluation plays
+        # whole games.
+        terminal_on_life_loss=False,
         grayscale_obs=True,
         scale_obs=False,
     )

@@ -186,7 +186,10 @@ class ValueLearner(AutogradLearner):
         next_q = target(next_obs, None)[0]["q"]
         if self.cfg.algo == "one-step-q":
             return value_based.one_step_q_targets(rewards, next_q, terminal, gamma)
-        next_actions = torch.as_tensor(seg.actions[1:] + [seg.next_action or 0], dtype=torch.long)
+        if seg.next_action is None and not terminal:
+            raise RuntimeError("SARSA needs the action taken at the segment's last observation")
+        last = 0 if seg.next_action is None else seg.next_action  # terminal: masked out
+        next_actions = torch.as_tensor(seg.actions[1:] + [last], dtype=torch.long)
         return value_based.one_step_sarsa_targets(rewards, next_q, next_actions, terminal, gamma)
 
 

@@ -95,7 +95,8 @@ class Worker:
         self.clip_rewards = cfg.protocol.clip_rewards and spec.domain == "atari"
         self.low = None if discrete else self.env.action_space.low
         self.high = None if discrete else self.env.action_space.high
-        self.obs, _ = self.env.reset(seed=seed)
+        self.obs, info = self.env.reset(seed=seed)
+        self.lives = info.get("lives")  # Atari only
         self.state = self.local.initial_state()
         self.pending_action = None
         self.episode_return, self.episode_length = 0.0, 0
@@ -126,7 +127,7 @@ class Worker:
                 action, self.state = self.learner.act(self.local, self.obs, self.state, frames)
             self.pending_action = None
             env_action = action if self.discrete else np.clip(action, self.low, self.high)
-            next_obs, reward, terminated, truncated, _ = self.env.step(env_action)
+            next_obs, reward, terminated, truncated, info = self.env.step(env_action)
             seg.obs.append(self.obs)
             seg.actions.append(action)
             reward = float(reward)
@@ -137,7 +138,13 @@ class Worker:
             if terminated or truncated:
                 seg.terminal, seg.truncated = bool(terminated), bool(truncated)
                 seg.last_obs, seg.last_state = next_obs, self.state
+                if not terminated and self.learner.needs_next_action:  # SARSA bootstraps at a cut
+                    seg.next_action, _ = self.learner.act(self.local, next_obs, self.state, frames)
                 self.end_episode()
+                return seg
+            if self.lost_life(info):  # a terminal for learning only: the game goes on
+                seg.terminal = True
+                seg.last_obs, seg.last_state = next_obs, self.state
                 return seg
         seg.last_obs, seg.last_state = self.obs, self.state
         if self.learner.needs_next_action:
@@ -145,10 +152,18 @@ class Worker:
             seg.next_action = self.pending_action
         return seg
 
+    def lost_life(self, info: dict) -> bool:
+        """Protocol.terminal_on_life_loss: did this step cost a life (and the game is not over)?"""
+        lives = info.get("lives")
+        lost = self.cfg.protocol.terminal_on_life_loss and lives is not None and lives < self.lives
+        self.lives = lives
+        return lost
+
     def end_episode(self) -> None:
         self.shared.messages.put(("episode", self.rank, self.shared.frames.value,
                                   self.episode_return, self.episode_length))
-        self.obs, _ = self.env.reset()
+        self.obs, info = self.env.reset()
+        self.lives = info.get("lives")
         self.state = self.local.initial_state()
         self.episode_return, self.episode_length = 0.0, 0
 

@@ -28,3 +28,60 @@ def test_one_thread_overrides_what_snakemake_exports(monkeypatch):
     proc.join(timeout=30)
     assert before[0] > 1  # the child did inherit the setting: the check below can fail
     assert after == (1, 1)
+
+
+def make_worker(tmp_path, game: str, **overrides):
+    from a3c.config import VALUE_BASED, TrainConfig
+    from a3c.envs import action_size, make_env, resolve
+    from a3c.models import build_model
+    from a3c.optim import SharedRMSprop
+    from a3c.worker import Shared, Worker
+
+    cfg = TrainConfig(game=game, workers=1, frames=10**6, out=str(tmp_path), **overrides)
+    spec = resolve(game)
+    env = make_env(spec, cfg.protocol, 0)
+    discrete, n = action_size(env)
+    def network():
+        return build_model(cfg.algo, env.observation_space.shape, discrete, n, cfg.hidden).share_memory()
+
+    model, target = network(), (network() if cfg.algo in VALUE_BASED else None)
+    ctx = mp.get_context("spawn")
+    shared = Shared(model, SharedRMSprop(model.parameters()), target, ctx.Value("q", 0), ctx.Queue(),
+                    ctx.Event(), os.getppid())
+    return Worker(0, cfg, spec, shared, seed=0)
+
+
+def segments_until_terminal(worker, limit: int = 2000):
+    for _ in range(limit):
+        seg = worker.rollout(0)
+        if seg.terminal:
+            return seg
+    raise AssertionError("no terminal segment")
+
+
+@pytest.mark.parametrize("life_loss", [True, False])
+def test_a_lost_life_is_terminal_for_learning_only_when_the_protocol_says(tmp_path, life_loss):
+    from a3c.config import Protocol
+
+    worker = make_worker(tmp_path, "Breakout", protocol=Protocol(terminal_on_life_loss=life_loss))
+    assert worker.lives == 5
+    segments_until_terminal(worker)
+    if life_loss:  # one life gone, the same game goes on (no reset)
+        assert worker.lives == 4 and worker.episode_length > 0
+    else:  # terminal only at game over: the game was reset
+        assert worker.lives == 5 and worker.episode_length == 0
+
+
+def test_sarsa_takes_its_next_action_where_a_time_limit_cuts_the_episode(tmp_path):
+    worker = make_worker(tmp_path, "CartPole-v1", algo="one-step-sarsa", t_max=5)
+    step = worker.env.step
+
+    def cut(action):
+        obs, reward, _, _, info = step(action)
+        return obs, reward, False, True, info
+
+    worker.env.step = cut
+    seg = worker.rollout(0)
+    assert seg.truncated and not seg.terminal and len(seg.actions) == 1
+    assert seg.next_action in (0, 1)  # chosen at the cut, for the bootstrap Q(s', a')
+    worker.update(seg, 0)  # the targets accept it
