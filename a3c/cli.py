@@ -57,7 +57,12 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     if args.config:
         if not args.config.exists():
             raise ValueError(f"config file {args.config} does not exist")
-        data = yaml.safe_load(args.config.read_text()) or {}
+        try:
+            data = yaml.safe_load(args.config.read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise ValueError(f"config file {args.config} is not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"config file {args.config} must hold a mapping of keys to values")
     data.setdefault("protocol", {})
     flags = {k: v for k, v in vars(args).items() if v is not None and k not in ("command", "config", "resume")}
     for key, value in flags.items():
@@ -83,10 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from a3c.trainer import TrainingError, prepare, train
 
+    handler = None
     try:
         cfg = config_from_args(args)
         prepare(cfg, args.resume)  # every check before any output
-        add_run_log(cfg.out)
+        handler = add_run_log(cfg.out)
         train(cfg, resume=args.resume)
     except ValueError as exc:
         log.error("invalid input: %s", exc)
@@ -94,11 +100,16 @@ def main(argv: list[str] | None = None) -> int:
     except TrainingError as exc:
         log.error("%s", exc)
         return 1
+    finally:
+        if handler is not None:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
     return 0
 
 
-def add_run_log(out: str) -> None:
+def add_run_log(out: str) -> logging.Handler:
     """Mirror the log into DIR/run.log (created only once the arguments are valid)."""
     handler = logging.FileHandler(Path(out) / "run.log")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logging.getLogger().addHandler(handler)
+    return handler

@@ -81,21 +81,62 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+        if not isinstance(data, dict):
+            raise ValueError(f"a config must be a mapping of keys to values, got {type(data).__name__}")
         data = dict(data)
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(data) - known - RECORDED_ONLY
         if unknown:
             raise ValueError(f"unknown config keys: {sorted(unknown)}")
         proto = data.pop("protocol", {}) or {}
+        if not isinstance(proto, dict):
+            raise ValueError(f"protocol must be a mapping, got {type(proto).__name__}")
         pknown = {f.name for f in dataclasses.fields(Protocol)}
         bad = set(proto) - pknown
         if bad:
             raise ValueError(f"unknown protocol keys: {sorted(bad)}")
         kwargs = {k: v for k, v in data.items() if k in known}
-        for key in ("final_epsilons", "final_epsilon_probs"):
-            if key in kwargs:
-                kwargs[key] = tuple(kwargs[key])
-        return cls(protocol=Protocol(**proto), **kwargs)
+        return cls(protocol=Protocol(**typed(Protocol, proto)), **typed(cls, kwargs))
+
+
+def typed(cls: type, values: dict[str, Any]) -> dict[str, Any]:
+    """values with each checked against, or converted to, its field's type in `cls`.
+
+    YAML reads `lr: 7e-4` as a string (it wants `7.0e-4`) and `frames: 80M` too: such strings
+    become numbers; anything that cannot be one is a ValueError naming the key."""
+    types = {f.name: f.type for f in dataclasses.fields(cls)}
+    return {key: convert(key, value, types[key]) for key, value in values.items()}
+
+
+def convert(key: str, value: Any, kind: str) -> Any:
+    try:
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise TypeError
+            return value
+        if kind == "int":
+            if isinstance(value, bool):
+                raise TypeError
+            return parse_count(value) if isinstance(value, str) else int_exactly(value)
+        if kind == "float":
+            if isinstance(value, bool):
+                raise TypeError
+            return float(value)
+        if kind == "str":
+            if not isinstance(value, str):
+                raise TypeError
+            return value
+        if kind.startswith("tuple"):
+            return tuple(float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{key}: expected {kind}, got {value!r}") from None
+    return value
+
+
+def int_exactly(value: Any) -> int:
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(value)
+    return int(value)
 
 
 # Where the paper's Atari values do not apply: MuJoCo (protocol.md "MuJoCo") uses entropy weight
@@ -132,6 +173,23 @@ def validate(cfg: TrainConfig) -> None:
         (0 <= cfg.protocol.repeat_action_probability < 1, "repeat_action_probability in [0, 1)"),
         (cfg.protocol.noop_max >= 0, "noop_max must be >= 0"),
         (abs(sum(cfg.final_epsilon_probs) - 1) < 1e-6, "final_epsilon_probs must sum to 1"),
+        (len(cfg.final_epsilons) == len(cfg.final_epsilon_probs) > 0,
+         "final_epsilons and final_epsilon_probs must have the same (non-zero) length"),
+        (all(0 <= e <= 1 for e in cfg.final_epsilons), "final_epsilons must be in [0, 1]"),
+        (cfg.target_update_frames > 0, "target_update_frames must be > 0"),
+        (cfg.epsilon_anneal_frames >= 0, "epsilon_anneal_frames must be >= 0"),
+        (0 <= cfg.rms_alpha < 1, f"rms_alpha must be in [0, 1), got {cfg.rms_alpha}"),
+        (cfg.max_grad_norm > 0, f"max_grad_norm must be > 0, got {cfg.max_grad_norm}"),
+        (cfg.value_coef >= 0, f"value_coef must be >= 0, got {cfg.value_coef}"),
+        (cfg.progress_every > 0, "progress_every must be > 0"),
+        (cfg.hidden >= 0, f"hidden must be >= 0 (0 = per-domain default), got {cfg.hidden}"),
+        (0 <= cfg.protocol.eval_epsilon <= 1, "eval_epsilon must be in [0, 1]"),
+        (cfg.protocol.frame_skip >= 1, "frame_skip must be >= 1"),
+        (cfg.protocol.frame_stack >= 1, "frame_stack must be >= 1"),
+        (cfg.protocol.screen_size >= 20, "screen_size must be >= 20 (the paper's two convolutions)"),
+        (cfg.protocol.max_pool_last_two, "max_pool_last_two=False is not supported: gymnasium's "
+                                         "AtariPreprocessing always max-pools the last two frames"),
+        (cfg.protocol.max_episode_frames > 0, "max_episode_frames must be > 0"),
         (bool(cfg.out), "an output directory (--out) is required"),
     ]
     for ok, message in checks:

@@ -8,6 +8,7 @@ at the end scores the final network and writes final.json (which marks the run c
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import math
 import os
@@ -97,7 +98,31 @@ def prepare(cfg: TrainConfig, resume: bool) -> tuple[EnvSpec, Path]:
         raise ValueError(f"{out} holds a completed run (final.json); choose another --out")
     if not resume and (out / "checkpoint.pt").exists():
         raise ValueError(f"{out} holds a checkpoint; pass --resume to continue it")
+    if resume and (out / "config.json").exists():
+        check_same_run(cfg, out / "config.json")
     return spec, out
+
+
+# What a resumed run may change: its length, its parallelism and its bookkeeping.
+RESUMABLE_CHANGES = {"frames", "workers", "out", "checkpoint_every", "progress_every",
+                     "protocol.eval_every", "protocol.eval_episodes", "protocol.final_eval_episodes"}
+
+
+def check_same_run(cfg: TrainConfig, saved_path: Path) -> None:
+    """A resume continues the run in saved_path: refuse a different game, network or setting."""
+    saved = TrainConfig.from_dict(json.loads(saved_path.read_text()))
+    now, then = flatten(cfg.to_dict()), flatten(saved.to_dict())
+    changed = [f"{key}: {then[key]!r} -> {now[key]!r}" for key in sorted(now)
+               if key not in RESUMABLE_CHANGES and now[key] != then[key]]
+    if changed:
+        raise ValueError(f"--resume continues the run in {saved_path.parent}, whose settings differ: "
+                         + "; ".join(changed))
+
+
+def flatten(config: dict[str, Any]) -> dict[str, Any]:
+    flat = {k: v for k, v in config.items() if k != "protocol"}
+    flat.update({f"protocol.{k}": v for k, v in config["protocol"].items()})
+    return flat
 
 
 def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
@@ -299,8 +324,9 @@ class Trainer:
         episodes = self.cfg.protocol.final_eval_episodes
         log.info("final evaluation of the final network: %d episodes", episodes)
         seed = self.cfg.seed + 2 * EVAL_SEED_OFFSET
+        trained_for = self.elapsed()  # training time: the evaluation's own time is not in it
         final = evaluate(self.model, self.cfg, self.spec, episodes, seed)
-        result = {"frames": self.frames.value, "wall_time": self.elapsed(), "final": final,
+        result = {"frames": self.frames.value, "wall_time": trained_for, "final": final,
                   "best": self.counters["best"], "episodes": self.counters["episodes"],
                   "completed": True}
         if "stochastic" in final:

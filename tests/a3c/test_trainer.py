@@ -1,4 +1,5 @@
 """The trainer end to end on CartPole: invalid input, checkpoints, resume, failure handling."""
+import dataclasses
 import json
 import os
 import signal
@@ -217,3 +218,16 @@ def test_ctrl_c_and_sigterm_checkpoint_and_stop_cleanly(tmp_path, signum, how):
     assert torch.load(out / "checkpoint.pt", weights_only=False)["frames"] > 0
     for pid in workers:
         assert not alive(pid)
+
+
+def test_resume_refuses_a_different_run_but_may_extend_it(tmp_path):
+    from a3c.rundir import atomic_write_json
+    from a3c.trainer import resolved_config
+
+    cfg = TrainConfig(game="Pong", workers=2, frames=5000, out=str(tmp_path))
+    spec, _ = prepare(cfg, resume=False)
+    atomic_write_json(tmp_path / "config.json", resolved_config(cfg, spec))
+    prepare(dataclasses.replace(cfg, frames=10_000, workers=4), resume=True)  # longer, wider: fine
+    for other in (dataclasses.replace(cfg, game="SpaceInvaders"), dataclasses.replace(cfg, lr=1e-3)):
+        with pytest.raises(ValueError, match="settings differ"):
+            prepare(other, resume=True)
