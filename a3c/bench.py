@@ -201,6 +201,18 @@ def report_scaling(rows: list[dict]) -> None:
             log.info("%s: %d workers = %.2fx one worker (total frames/s)", algo, workers, total / by[(algo, 1)])
 
 
+def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Bad input ends here, before any process starts (argparse's error: usage, exit code 2)."""
+    try:
+        resolve(args.game)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if min(args.workers) < 1:
+        parser.error(f"--workers must be >= 1, got {min(args.workers)}")
+    if args.seconds <= 0 or args.breakdown < 0:
+        parser.error("--seconds must be > 0 and --breakdown >= 0")
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     parser = argparse.ArgumentParser(prog="python -m a3c.bench", description=__doc__,
@@ -215,6 +227,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="A3C FF on Atari: autograd over a second forward pass instead of reusing "
                              "the acting pass (as train --autograd)")
     args = parser.parse_args(argv)
+    check_arguments(parser, args)
     if args.breakdown:
         for algo in args.algos:
             breakdown(args.game, algo, args.breakdown, args.autograd)

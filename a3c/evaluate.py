@@ -80,9 +80,10 @@ def evaluator_main(cfg: TrainConfig, spec: EnvSpec, shared: Any, next_eval: int,
                 time.sleep(0.2)
                 continue
             snapshot = copy.deepcopy(shared.model)
+            wall_time = offset + time.time() - start  # when the snapshot was taken, as its frames
             seed = cfg.seed + EVAL_SEED_OFFSET + frames
             result = evaluate(snapshot, cfg, spec, cfg.protocol.eval_episodes, seed)
-            result.update(frames=frames, wall_time=offset + time.time() - start)
+            result.update(frames=frames, wall_time=wall_time)
             shared.messages.put(("eval", result))
             next_eval = (frames // cfg.protocol.eval_every + 1) * cfg.protocol.eval_every
     except Exception:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import platform
 import subprocess
@@ -12,6 +13,7 @@ from typing import Any
 
 import torch
 
+log = logging.getLogger(__name__)
 TRAIN_FIELDS = ("frames", "wall_time", "worker", "episode_return", "episode_length")
 EVAL_FIELDS = ("frames", "wall_time", "mean_return", "std_return", "min_return", "max_return", "n_episodes")
 
@@ -69,13 +71,26 @@ class CsvLog:
             fields = rows[0].keys() if rows else None
         if fields is None:
             return
-        kept = [r for r in rows if int(float(r["frames"])) <= frames]
+        kept = [r for r in rows if complete(r) and float(r["frames"]) <= frames]
+        if len(kept) < len(rows):
+            log.info("%s: kept %d of %d rows (those the checkpoint covers)", path.name, len(kept), len(rows))
 
         def write(h):
             text = _rows_to_csv(list(fields), kept)
             h.write(text.encode())
 
         atomic_write_bytes(path, write)
+
+
+def complete(row: dict[str, Any]) -> bool:
+    """False for a row torn by a kill mid-write: missing or extra fields, or no number of frames."""
+    if None in row or any(value is None for value in row.values()):
+        return False
+    try:
+        float(row["frames"])
+    except (KeyError, ValueError):
+        return False
+    return True
 
 
 def _rows_to_csv(fields: list[str], rows: list[dict]) -> str:
