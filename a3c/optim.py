@@ -141,7 +141,7 @@ class SharedRMSprop:
                                       grad.right.contiguous().numpy(), target.reshape(shape), *hyper)
             else:
                 _rmsprop_kernel(param, stats, _flat(grad.float()), target, *hyper)
-        self.steps += 1
+        self.steps += 1  # lock-free like the update itself: a count for the record, not used in the math
 
     def _shapes(self) -> list[tuple[int, ...]]:
         return [tuple(p.shape) for p in self.params]

@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for analysis/
 log = logging.getLogger("benchmarks.learning_curve")
 
 
@@ -38,10 +39,9 @@ def run_domain(out: Path) -> str:
 
 def plot(rows: list[dict[str, float]], title: str, png: Path, target: float | None,
          unit: str = "frames") -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from analysis.figures import save  # atomic: a PNG is whole or absent
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     frames = [r["frames"] / 1e6 for r in rows]
@@ -57,10 +57,7 @@ def plot(rows: list[dict[str, float]], title: str, png: Path, target: float | No
         ax.set_ylabel("mean eval score")
         ax.grid(alpha=0.3)
     fig.suptitle(title)
-    fig.tight_layout()
-    png.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(png, dpi=100)
-    plt.close(fig)
+    save(fig, png)
 
 
 def summarize(rows: list[dict[str, float]], target: float | None) -> None:
@@ -105,6 +102,8 @@ def main() -> int:
     parser.add_argument("--target", type=float, default=None)
     parser.add_argument("--plot-only", action="store_true")
     args = parser.parse_args(own)
+    if args.plot_only and not (args.out / "eval_log.csv").exists():
+        parser.error(f"--plot-only: {args.out / 'eval_log.csv'} does not exist")
     code = 0
     if not args.plot_only:
         cmd = [sys.executable, "-m", "a3c", "train", *train_args, "--out", str(args.out), "--resume"]
