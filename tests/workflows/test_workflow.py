@@ -69,6 +69,9 @@ def test_threads_equal_the_run_worker_count(tmp_path):
     ({"atari_table": {"games": ["Pongg"]}}, "Pongg"),
     ({"atari_table": {"algos": ["a4c"]}}, "a4c"),
     ({"atari_table": {"workers": 0}}, "minimum"),
+    ({"scalability": {"workers": [2, 4]}}, "workers must include 1"),
+    ({"mujoco_table": {"frames": 10000}}, "must be below frames"),  # smoke evaluates every 10k
+    ({"lr_robustness": {"low": 0.1}}, "must be below high"),
 ])
 def test_a_bad_config_value_fails_fast_with_a_readable_message(tmp_path, bad, message):
     config = yaml.safe_load((ROOT / "workflows/config/default.yaml").read_text())

@@ -20,10 +20,20 @@ EXPERIMENTS = ["atari_table", "scalability", "mujoco_table", "beta_sweep", "tmax
 # data_efficiency is an analysis of the scalability runs (score against frames per worker count).
 ANALYSES = EXPERIMENTS + ["data_efficiency"]
 
-for exp in ("lr_robustness",):
-    g = GRID[exp]
+def check_grid(grid):
+    """What the schema cannot say: fail before any job, with the key at fault."""
+    g = grid["lr_robustness"]
     if g["low"] >= g["high"]:
-        raise ValueError(f"{exp}: low ({g['low']}) must be below high ({g['high']})")
+        raise ValueError(f"lr_robustness: low ({g['low']}) must be below high ({g['high']})")
+    if 1 not in grid["scalability"]["workers"]:
+        raise ValueError("scalability: workers must include 1 (speedups are relative to one worker)")
+    for exp in EXPERIMENTS:
+        if grid["eval"]["eval_every"] >= grid[exp]["frames"]:
+            raise ValueError(f"{exp}: eval_every ({grid['eval']['eval_every']}) must be below frames "
+                             f"({grid[exp]['frames']}), or the runs have no periodic evaluation")
+
+
+check_grid(GRID)
 
 
 def run_dir(experiment, game, algo, workers, variant, seed):
