@@ -15,6 +15,7 @@ import logging
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import torch.multiprocessing as mp
 
@@ -25,7 +26,7 @@ log = logging.getLogger("a3c.bench")
 WARMUP_SECONDS = 5.0
 
 
-def env_only_worker(game: str, seconds: float, seed: int, results) -> None:
+def env_only_worker(game: str, seconds: float, seed: int, results: Any) -> None:
     from a3c.worker import one_thread
 
     one_thread()  # as in a training worker

@@ -9,7 +9,7 @@ import platform
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Callable
 
 import torch
 
@@ -18,7 +18,7 @@ TRAIN_FIELDS = ("frames", "wall_time", "worker", "episode_return", "episode_leng
 EVAL_FIELDS = ("frames", "wall_time", "mean_return", "std_return", "min_return", "max_return", "n_episodes")
 
 
-def atomic_write_bytes(path: Path, writer) -> None:
+def atomic_write_bytes(path: Path, writer: Callable[[BinaryIO], None]) -> None:
     """Write through a temporary file in the same directory, then rename over `path`."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

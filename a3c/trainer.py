@@ -17,7 +17,7 @@ import signal
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import torch
 import torch.multiprocessing as mp
@@ -41,7 +41,7 @@ class StopRequested(Exception):
 
 
 @contextlib.contextmanager
-def stop_signals():
+def stop_signals() -> Iterator[None]:
     """Ctrl-C and SIGTERM stop the run through a checkpoint, even when the shell started us in the
     background (where SIGINT is ignored by default)."""
 
