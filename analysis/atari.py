@@ -45,7 +45,12 @@ def per_game_table(runs: pd.DataFrame, algos: list[str]) -> pd.DataFrame:
 
 
 def summary_rows(runs: pd.DataFrame, algos: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Mean/median/IQM human-normalised per method, ours beside the references; and the flags."""
+    """Mean/median/IQM human-normalised per method, ours beside the references; and the flags.
+
+    Mean and median are over every game with a complete run (games); the IQM and its CI need a
+    score for every seed in every game, so they cover the games with every seed, counted in
+    "games (IQM)".
+    """
     noop, hs = reference.noop_baselines(), reference.human_starts()
     ours = our_scores(runs)
     rows, flags = [], []
@@ -59,7 +64,7 @@ def summary_rows(runs: pd.DataFrame, algos: list[str]) -> tuple[pd.DataFrame, li
         ref_mean, ref_median, _ = mean_median(fortunato.reindex(norm.dropna().index))
         rows.append({"method": f"ours: {ALGO_LABELS[algo]}", "protocol": "no-op starts",
                      "mean %": mean, "median %": median, "IQM %": ci["iqm"],
-                     "IQM 95% CI": ci_text(ci), "games": games,
+                     "IQM 95% CI": ci_text(ci), "games (IQM)": int(matrix.shape[1]), "games": games,
                      "runs": int(runs[(runs["algo"] == algo) & runs["completed"]].shape[0]),
                      "gap to no-op A3C ref., mean": mean - ref_mean if games else np.nan,
                      "gap to no-op A3C ref., median": median - ref_median if games else np.nan})

@@ -50,7 +50,11 @@ def load_runs(root: Path) -> pd.DataFrame:
 
 
 def load_curves(root: Path) -> pd.DataFrame:
-    """Every eval row of every run below root, with the run's identifying columns."""
+    """Every eval row of every run below root, with the run's identifying columns.
+
+    kind is "eval" for an eval_log.csv row and "final" for the final network's score that closes a
+    complete run's curve (for plots; time-to-score analyses use the "eval" rows only).
+    """
     parts = []
     for run in find_runs(root):
         path = run / "eval_log.csv"
@@ -71,5 +75,5 @@ def load_curves(root: Path) -> pd.DataFrame:
         parts.append(curve)
     if not parts:
         return pd.DataFrame(columns=["run", "game", "algo", "workers", "seed", "lr", "beta", "t_max",
-                                     "frames", "wall_time", "mean_return"])
+                                     "frames", "wall_time", "mean_return", "kind"])
     return pd.concat(parts, ignore_index=True)

@@ -11,6 +11,22 @@ ORDER = ["atari_table", "scalability", "data_efficiency", "mujoco_table", "beta_
 INLINE = {"atari_table": ["atari_table.md", "table1_recomputed.md"], "scalability": ["scalability.md"]}
 
 
+def compute_worker_hours(summaries: dict[str, dict]) -> float:
+    """Worker-hours of the complete runs behind the summaries, each run directory counted once.
+
+    scalability and data_efficiency analyse the same runs. A summary without run_worker_hours
+    (written before it existed) adds its own total.
+    """
+    per_run: dict[str, float] = {}
+    older = 0.0
+    for summary in summaries.values():
+        if "run_worker_hours" in summary:
+            per_run.update(summary["run_worker_hours"])
+        else:
+            older += summary.get("compute_worker_hours", 0.0)
+    return sum(per_run.values()) + older
+
+
 def build_report(results: Path, out: Path) -> Path:
     analysis_dir = results / "analysis"
     summaries = {t: json.loads((analysis_dir / t / "summary.json").read_text())
@@ -27,7 +43,7 @@ def build_report(results: Path, out: Path) -> Path:
              "### Deviations from the paper", ""]
     deviations = sorted({d for s in summaries.values() for d in s.get("deviations", [])})
     lines += [f"- {d}" for d in deviations] or ["- (no runs yet)"]
-    compute = sum(s.get("compute_worker_hours", 0.0) for s in summaries.values())
+    compute = compute_worker_hours(summaries)
     lines += ["", "## Compute used", "", f"{compute:.2f} worker-hours (wall time x workers, summed "
               "over complete runs).", "", "## Flags: numbers more than the stated tolerance from the paper", ""]
     flags = [f for s in summaries.values() for f in s.get("flags", [])]

@@ -1,10 +1,15 @@
 """Table 2: speedup with n workers, measured the way the paper measures it.
 
-For one method and game, the reference score is the lowest of the best eval scores reached by the
-runs of every worker count (so every worker count reaches it); the time to reach it is the wall
-time of the first eval at or above it; speedup(n) = time(1 worker) / time(n workers). Table 2
-averages the speedups over games. A game where the reference score is no better than the first
-evaluation (nothing was learned) gives no speedup: it is reported as missing, never as 1 or 0.
+For one method and game, only the periodic evaluations count (eval_log.csv rows, kind == "eval"),
+not the final network's score that load_curves appends to a complete run's curve. Each run's best
+eval score is averaged over the runs (seeds) of its worker count; the reference score is the lowest
+of these averages over worker counts, so at least one run of every worker count reaches it. Each
+run's time to reach it is the wall time of its first eval at or above it (missing when the run
+never gets there); a worker count's time is the mean over its runs that reached it, with the
+number of runs and of runs that reached it beside it. speedup(n) = time(1 worker) / time(n
+workers). Table 2 averages the speedups over games. A game where the reference score is no better
+than the first evaluation (averaged over runs the same way: nothing was learned) gives no speedup:
+it is reported as missing, never as 1 or 0.
 """
 from __future__ import annotations
 
@@ -18,30 +23,40 @@ PAPER_METHODS = {"a3c": "a3c", "one-step-q": "one-step-q", "one-step-sarsa": "on
 
 
 def time_to_reach(curve: pd.DataFrame, score: float) -> float:
+    """Wall time of one run's first eval at or above score; NaN when the run never reaches it."""
     hit = curve[curve["mean_return"] >= score]
     return float(hit["wall_time"].min()) if len(hit) else float("nan")
 
 
 def speedups(curves: pd.DataFrame) -> pd.DataFrame:
-    """Rows of (algo, game, workers, reference score, time to reach it, speedup)."""
+    """Rows of (algo, game, workers, reference score, runs, runs reached, time, speedup).
+
+    curves as load_curves returns them: one row per evaluation, with the run and kind columns.
+    """
+    columns = ["algo", "game", "workers", "reference_score", "runs", "runs_reached", "time", "speedup",
+               "note"]
+    evals = curves[curves["kind"] == "eval"].sort_values("frames") if len(curves) else curves
+    if evals.empty:
+        return pd.DataFrame(columns=columns)
     rows = []
-    if curves.empty:
-        return pd.DataFrame(columns=["algo", "game", "workers", "reference_score", "time", "speedup", "note"])
-    mean_curves = curves.groupby(["algo", "game", "workers", "frames"], as_index=False).agg(
-        mean_return=("mean_return", "mean"), wall_time=("wall_time", "mean"))
-    for (algo, game), sub in mean_curves.groupby(["algo", "game"]):
-        best = sub.groupby("workers")["mean_return"].max()
-        first = sub.sort_values("frames").groupby("workers")["mean_return"].first()
-        ref = float(best.min())
-        learned = ref > float(first.max())
-        times = {w: time_to_reach(part.sort_values("frames"), ref) for w, part in sub.groupby("workers")}
-        base = times.get(1, float("nan"))
-        for workers, t in sorted(times.items()):
+    for (algo, game), sub in evals.groupby(["algo", "game"]):
+        per_run = sub.groupby(["workers", "run"])["mean_return"].agg(best="max", first="first")
+        by_workers = per_run.groupby("workers").mean()
+        ref = float(by_workers["best"].min())
+        learned = ref > float(by_workers["first"].max())
+        per_run["time"] = pd.Series({key: time_to_reach(part, ref)
+                                     for key, part in sub.groupby(["workers", "run"])})
+        # mean over the runs that reached the reference score; a run that never did is missing
+        times = per_run.groupby("workers")["time"].agg(runs="size", runs_reached="count", time="mean")
+        base = float(times["time"].get(1, np.nan))
+        for workers, row in times.iterrows():
+            t = float(row["time"])
             speed = base / t if learned and t > 0 else float("nan")
             rows.append({"algo": algo, "game": game, "workers": int(workers), "reference_score": ref,
-                         "time": t, "speedup": speed,
+                         "runs": int(row["runs"]), "runs_reached": int(row["runs_reached"]), "time": t,
+                         "speedup": speed,
                          "note": "" if learned else "no learning beyond the first evaluation"})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def table2(speed: pd.DataFrame, worker_counts: list[int]) -> pd.DataFrame:

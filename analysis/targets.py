@@ -12,12 +12,18 @@ from analysis.tables import write_table
 
 
 def _base_summary(runs: pd.DataFrame) -> dict:
+    """Run counts, deviations and compute of one target's runs.
+
+    run_worker_hours (per complete run, keyed by its resolved path) lets the report count a run
+    once when two targets analyse the same runs (scalability and data_efficiency).
+    """
     done = runs[runs["completed"]] if len(runs) else runs
-    compute = float((done["wall_time"] * done["workers"]).sum()) if len(done) else 0.0
+    hours = {str(Path(run).resolve()): float(wall * workers) / 3600
+             for run, wall, workers in zip(done["run"], done["wall_time"], done["workers"])}
     deviations = sorted({d for devs in runs["deviations"] for d in devs}) if len(runs) else []
     return {"complete_runs": int(len(done)), "partial_runs": int(len(runs) - len(done)),
-            "compute_worker_hours": compute / 3600, "deviations": deviations, "files": [], "flags": [],
-            "notes": []}
+            "compute_worker_hours": sum(hours.values()), "run_worker_hours": hours,
+            "deviations": deviations, "files": [], "flags": [], "notes": []}
 
 
 def atari_table(runs_dir: Path, out: Path) -> dict:
@@ -50,7 +56,8 @@ def scalability_target(runs_dir: Path, out: Path) -> dict:
     speed = scalability.speedups(curves)
     counts = sorted(set(runs["workers"])) if len(runs) else [1, 2, 4, 8, 16]
     summary["files"] += write_table(speed, out, "speedup_per_game",
-                                    "Speedup per game: time to the reference score with 1 worker / with n.")
+                                    "Speedup per game: time to the reference score with 1 worker / with n "
+                                    "(periodic evals only; time: mean over the runs that reached it).")
     table = scalability.table2(speed, counts)
     summary["files"] += write_table(table, out, "scalability",
                                     "Table 2: mean speedup over games, ours beside the paper's.")

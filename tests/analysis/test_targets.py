@@ -7,14 +7,16 @@ import pandas as pd
 import pytest
 
 from analysis.__main__ import main
+from analysis.loader import load_curves
 from analysis.report import build_report
 from analysis.scalability import speedups
 
 
-
-def not_blank(path) -> bool:
-    image = mpimg.imread(path)
-    return image.shape[0] > 100 and image.shape[1] > 100 and image.std() > 0.01
+def has_plotted_data(path) -> bool:
+    """Coloured pixels: lines and points; an empty-axes figure ("no complete runs yet") is grey only."""
+    image = mpimg.imread(path)[..., :3]
+    coloured = (image.max(axis=-1) - image.min(axis=-1)) > 0.2
+    return image.shape[0] > 100 and image.shape[1] > 100 and int(coloured.sum()) > 20
 
 
 def test_atari_table_shows_ours_beside_the_references_and_missing_as_missing(tmp_path, make_run):
@@ -34,6 +36,8 @@ def test_atari_table_shows_ours_beside_the_references_and_missing_as_missing(tmp
     ours = summary.loc["ours: A3C FF"]
     assert ours["mean %"] == pytest.approx(75.0, abs=0.01) and ours["median %"] == pytest.approx(75.0, abs=0.01)
     assert ours["games"] == 2 and ours["runs"] == 3
+    # the IQM needs every seed of a game: Pong has seed 0 only, so the IQM covers Breakout alone
+    assert ours["games (IQM)"] == 1 and ours["IQM %"] == pytest.approx(100.0, abs=0.01)
     assert "paper: A3C FF, 1 day (as printed)" in summary.index
     meta = json.loads((out / "summary.json").read_text())
     assert meta["complete_runs"] == 3 and meta["partial_runs"] == 1
@@ -46,16 +50,35 @@ def test_speedup_is_time_to_reference_score_ratio():
     for workers, times in ((1, [100, 200, 400]), (2, [50, 100, 200]), (4, [30, 60, 120])):
         for (frames, score), wall in zip(((1, 0.0), (2, 5.0), (3, 10.0)), times):
             rows.append({"algo": "a3c", "game": "Pong", "workers": workers, "frames": frames,
-                         "wall_time": wall, "mean_return": score, "seed": 0})
+                         "wall_time": wall, "mean_return": score, "seed": 0, "run": f"w{workers}",
+                         "kind": "eval"})
     speed = speedups(pd.DataFrame(rows)).set_index("workers")
     assert speed.loc[1, "reference_score"] == 10.0
     assert speed.loc[2, "speedup"] == pytest.approx(2.0)
     assert speed.loc[4, "speedup"] == pytest.approx(400 / 120)
 
 
+def test_speedup_uses_eval_rows_only_and_averages_per_run_times_over_seeds(tmp_path, make_run):
+    runs = tmp_path / "runs"
+    # (workers, seed): (eval frames differ between runs, wall times, best eval score)
+    plan = {(1, 0): (0, (100, 400), 10.0), (1, 1): (10, (150, 600), 10.0),
+            (2, 0): (5, (50, 200), 12.0), (2, 1): (15, (75, 300), 12.0), (2, 2): (3, (60, 250), 6.0)}
+    for (workers, seed), (shift, (t1, t2), best) in plan.items():
+        # the final score (50, at the run's end, 3600 s) is above every eval: it must not set the reference
+        make_run(runs, "Pong", workers=workers, seed=seed, final=50.0,
+                 curve=[(1000 + shift, t1, 0.0), (2000 + shift, t2, best)])
+    speed = speedups(load_curves(runs)).set_index("workers")
+    # best eval averaged over seeds: 10 with 1 worker, 10 with 2; the lower is the reference
+    assert (speed["reference_score"] == 10.0).all()
+    assert speed.loc[1, "time"] == pytest.approx(500.0)  # mean of 400 and 600
+    assert speed.loc[2, "time"] == pytest.approx(250.0)  # mean of 200 and 300; seed 2 never reached 10
+    assert (speed.loc[2, "runs"], speed.loc[2, "runs_reached"]) == (3, 2)
+    assert speed.loc[2, "speedup"] == pytest.approx(2.0)
+
+
 def test_no_learning_gives_no_speedup():
     rows = [{"algo": "a3c", "game": "Pong", "workers": w, "frames": f, "wall_time": f * 10.0,
-             "mean_return": -21.0, "seed": 0} for w in (1, 2) for f in (1, 2)]
+             "mean_return": -21.0, "seed": 0, "run": f"w{w}", "kind": "eval"} for w in (1, 2) for f in (1, 2)]
     speed = speedups(pd.DataFrame(rows))
     assert speed["speedup"].isna().all() and speed["note"].str.contains("no learning").all()
 
@@ -77,16 +100,21 @@ def test_every_target_writes_tables_and_non_blank_figures_and_the_report_links_t
         for name in meta["files"]:
             assert (out / name).exists()
             if name.endswith(".png"):
-                assert not_blank(out / name), name
+                assert has_plotted_data(out / name), name
             if name.endswith(".csv"):
                 table = pd.read_csv(out / name)
-                assert len(table.columns) > 2
+                assert len(table.columns) > 2 and len(table) > 0, name
     scal = pd.read_csv(results / "analysis" / "scalability" / "scalability.csv").set_index("method")
     assert scal.loc["a3c", "ours 2"] == pytest.approx(2.0)
     assert scal.loc["a3c", "paper 2"] == pytest.approx(2.1)
+    speed = pd.read_csv(results / "analysis" / "scalability" / "speedup_per_game.csv")
+    assert len(speed) == 2 and speed["speedup"].notna().all()
     report = build_report(results, results / "report.md").read_text()
     assert "Deviations from the paper" in report and "no-op starts" in report
     assert "scalability.png" in report and "Table 1" in report
+    # each run directory once: 2 scaling runs (1 h x 1 and 2 workers; scalability and
+    # data_efficiency read both) + 2 sweep runs (1 h x 2 workers; read by five targets) = 3 + 4
+    assert "7.00 worker-hours" in report
 
 
 def test_missing_runs_directory_is_a_clear_error(tmp_path, caplog):
