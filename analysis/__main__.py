@@ -23,12 +23,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.target == "report":
+        if not (args.results / "analysis").is_dir():
+            log.error("no analyses under %s (run a target first, e.g. `snakemake atari_table`)", args.results)
+            return 2
         path = build_report(args.results, args.out)
         log.info("report: %s", path)
         return 0
     if args.runs is None or not args.runs.is_dir():
         log.error("runs directory %s does not exist", args.runs)
         return 2
+    # summary.json marks a finished analysis: an older one must not vouch for half-rewritten tables
+    (args.out / "summary.json").unlink(missing_ok=True)
     summary = TARGETS[args.target](args.runs, args.out)
     summary["target"] = args.target
     atomic_write_text(args.out / "summary.json", json.dumps(summary, indent=2, default=str))

@@ -121,3 +121,26 @@ def test_missing_runs_directory_is_a_clear_error(tmp_path, caplog):
     assert main(["atari_table", "--runs", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
     assert "does not exist" in caplog.text
     assert not (tmp_path / "o").exists()
+
+
+def test_report_without_analyses_is_a_clear_error(tmp_path, caplog):
+    assert main(["report", "--results", str(tmp_path / "nope"), "--out", str(tmp_path / "r.md")]) == 2
+    assert "no analyses" in caplog.text
+    assert not (tmp_path / "r.md").exists()
+
+
+def test_a_failed_analysis_leaves_no_old_summary_behind(tmp_path, monkeypatch):
+    from analysis import __main__ as entry
+
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "summary.json").write_text("{}")  # from an earlier, finished analysis
+    (tmp_path / "runs").mkdir()
+
+    def fails(runs, out):
+        raise RuntimeError("plotting failed")
+
+    monkeypatch.setitem(entry.TARGETS, "atari_table", fails)
+    with pytest.raises(RuntimeError):
+        main(["atari_table", "--runs", str(tmp_path / "runs"), "--out", str(out)])
+    assert not (out / "summary.json").exists()
