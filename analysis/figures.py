@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
@@ -36,10 +37,12 @@ def learning_curves(curves: pd.DataFrame, group: str, path: Path, title: str) ->
     for i, game in enumerate(games):
         sub = curves[curves["game"] == game]
         for key, part in sub.groupby(group):
-            mean = part.groupby("frames", as_index=False).agg(score=("mean_return", "mean"),
-                                                             wall=("wall_time", "mean"))
-            axes[i, 0].plot(mean["frames"] / 1e6, mean["score"], marker=".", label=f"{group}={key}")
-            axes[i, 1].plot(mean["wall"] / 60, mean["score"], marker=".", label=f"{group}={key}")
+            for ax, column, scale in ((axes[i, 0], "frames", 1e6), (axes[i, 1], "wall_time", 60.0)):
+                x, mean, low, high, runs = mean_over_runs(part, column)
+                label = f"{group}={key}" + (f" (mean of {runs} runs, band: min-max)" if runs > 1 else "")
+                line, = ax.plot(x / scale, mean, marker="." if runs == 1 else None, label=label)
+                if runs > 1:
+                    ax.fill_between(x / scale, low, high, color=line.get_color(), alpha=0.2)
         for ax, xlabel in ((axes[i, 0], "frames (millions)"), (axes[i, 1], "wall time (minutes)")):
             ax.xaxis.set_major_locator(MaxNLocator(5))
             ax.set_title(game)
@@ -51,6 +54,25 @@ def learning_curves(curves: pd.DataFrame, group: str, path: Path, title: str) ->
         empty_note(axes[0, 0])
     fig.suptitle(title)
     return save(fig, path)
+
+
+def mean_over_runs(part: pd.DataFrame, x: str, points: int = 50
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """(x, mean, min, max, runs) of the eval score against column x over the runs in `part`.
+
+    Runs evaluate at different frames and times, so each run's curve is interpolated linearly
+    onto a common grid over the x range all runs cover; one run is returned as it is."""
+    runs = [r.sort_values(x) for _, r in part.groupby("run")] if "run" in part else [part.sort_values(x)]
+    if len(runs) == 1:
+        y = runs[0]["mean_return"].to_numpy(float)
+        return runs[0][x].to_numpy(float), y, y, y, 1
+    lo, hi = max(r[x].min() for r in runs), min(r[x].max() for r in runs)
+    if lo >= hi:  # no common range (a run barely started): the whole range, each run where it has data
+        lo, hi = min(r[x].min() for r in runs), max(r[x].max() for r in runs)
+    grid = np.linspace(lo, hi, points)
+    ys = np.array([np.interp(grid, r[x].to_numpy(float), r["mean_return"].to_numpy(float),
+                             left=np.nan, right=np.nan) for r in runs])
+    return grid, np.nanmean(ys, 0), np.nanmin(ys, 0), np.nanmax(ys, 0), len(runs)
 
 
 def bar_or_line(x, ys: dict[str, list[float]], path: Path, title: str, xlabel: str, ylabel: str,
