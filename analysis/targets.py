@@ -53,11 +53,14 @@ def scalability_target(runs_dir: Path, out: Path) -> dict:
     runs = load_runs(runs_dir)
     summary = _base_summary(runs)
     curves = load_curves(runs_dir)
-    speed = scalability.speedups(curves)
+    # complete runs only: a run still going would pull the reference score down
+    complete = set(runs.loc[runs["completed"].astype(bool), "run"]) if len(runs) else set()
+    speed = scalability.speedups(curves[curves["run"].isin(complete)] if len(curves) else curves)
     counts = sorted(set(runs["workers"])) if len(runs) else [1, 2, 4, 8, 16]
     summary["files"] += write_table(speed, out, "speedup_per_game",
                                     "Speedup per game: time to the reference score with 1 worker / with n "
-                                    "(periodic evals only; time: mean over the runs that reached it).")
+                                    "(complete runs, periodic evals only; time: mean over the runs that "
+                                    "reached it).")
     table = scalability.table2(speed, counts)
     summary["files"] += write_table(table, out, "scalability",
                                     "Table 2: mean speedup over games, ours beside the paper's.")

@@ -76,6 +76,23 @@ def test_speedup_uses_eval_rows_only_and_averages_per_run_times_over_seeds(tmp_p
     assert speed.loc[2, "speedup"] == pytest.approx(2.0)
 
 
+def test_scalability_target_ignores_runs_still_going(tmp_path, make_run):
+    import csv
+
+    from analysis.targets import scalability_target
+
+    runs = tmp_path / "runs"
+    curve = [(1000, 100.0, 0.0), (2000, 200.0, 10.0)]
+    for w in (1, 2):
+        make_run(runs, "Pong", workers=w, curve=[(f, t / w, s) for f, t, s in curve])
+    # a 2-worker run still going, its best eval 2.0 so far: it must not lower the reference score
+    make_run(runs, "Pong", workers=2, seed=1, final=None, curve=[(1000, 50.0, 0.0), (2000, 90.0, 2.0)])
+    scalability_target(runs, tmp_path / "out")
+    with open(tmp_path / "out" / "speedup_per_game.csv", newline="") as handle:
+        rows = {int(r["workers"]): r for r in csv.DictReader(handle)}
+    assert float(rows[2]["reference_score"]) == 10.0 and float(rows[2]["speedup"]) == pytest.approx(2.0)
+
+
 def test_no_learning_gives_no_speedup():
     rows = [{"algo": "a3c", "game": "Pong", "workers": w, "frames": f, "wall_time": f * 10.0,
              "mean_return": -21.0, "seed": 0, "run": f"w{w}", "kind": "eval"} for w in (1, 2) for f in (1, 2)]
