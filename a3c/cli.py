@@ -68,11 +68,6 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     for key, value in flags.items():
         target = data["protocol"] if key in PROTOCOL_FLAGS else data
         target[key] = str(value) if key == "out" else value
-    for key in ("frames",):
-        if key in data:
-            data[key] = parse_count(data[key])
-    if "eval_every" in data["protocol"]:
-        data["protocol"]["eval_every"] = parse_count(data["protocol"]["eval_every"])
     if data.get("game"):
         for key, value in DOMAIN_DEFAULTS.get(resolve(data["game"]).domain, {}).items():
             data.setdefault(key, value)

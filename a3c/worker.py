@@ -97,6 +97,7 @@ class Worker:
         self.high = None if discrete else self.env.action_space.high
         self.obs, info = self.env.reset(seed=seed)
         self.lives = info.get("lives")  # Atari only
+        self.life_loss = cfg.protocol.terminal_on_life_loss
         self.state = self.local.initial_state()
         self.pending_action = None
         self.episode_return, self.episode_length = 0.0, 0
@@ -142,7 +143,7 @@ class Worker:
                     seg.next_action, _ = self.learner.act(self.local, next_obs, self.state, frames)
                 self.end_episode()
                 return seg
-            if self.lost_life(info):  # a terminal for learning only: the game goes on
+            if self.life_loss and self.lost_life(info):  # terminal for learning only: the game goes on
                 seg.terminal = True
                 seg.last_obs, seg.last_state = next_obs, self.state
                 return seg
@@ -153,9 +154,9 @@ class Worker:
         return seg
 
     def lost_life(self, info: dict) -> bool:
-        """Protocol.terminal_on_life_loss: did this step cost a life (and the game is not over)?"""
+        """With Protocol.terminal_on_life_loss: did this step cost a life (the game not over)?"""
         lives = info.get("lives")
-        lost = self.cfg.protocol.terminal_on_life_loss and lives is not None and lives < self.lives
+        lost = lives is not None and lives < self.lives
         self.lives = lives
         return lost
 
