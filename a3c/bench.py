@@ -54,19 +54,21 @@ def env_only_fps(game: str, processes: int, seconds: float) -> list[float]:
     return fps
 
 
-def training_fps(game: str, algo: str, workers: int, seconds: float, autograd: bool = False) -> float:
+def training_fps(game: str, algo: str, workers: int, seconds: float, autograd: bool = False,
+                 diagnostics_every: int | None = None) -> float:
     """Total training frames/s of `workers` workers, measured after a warm-up."""
     from a3c.trainer import Trainer, prepare
 
     with tempfile.TemporaryDirectory() as tmp:
         protocol = Protocol(eval_every=10**12)  # no evaluation during the benchmark
         defaults = DOMAIN_DEFAULTS.get(resolve(game).domain, {})
+        if diagnostics_every is not None:
+            defaults = dict(defaults, diagnostics_every=diagnostics_every)
         cfg = TrainConfig(game=game, algo=algo, workers=workers, frames=10**12, out=tmp, protocol=protocol,
                           reuse_acting_pass=not autograd, **defaults)
         spec, out = prepare(cfg, resume=False)
         trainer = Trainer(cfg, spec, Path(out), resume=False)
-        trainer.start = time.time()
-        trainer.train_log = trainer.eval_log = _NullLog()
+        trainer.open_logs()  # episodes and diagnostics are written as in a real run
         trainer.start_processes()
         try:
             _wait_for_frames(trainer)
@@ -80,6 +82,7 @@ def training_fps(game: str, algo: str, workers: int, seconds: float, autograd: b
             return (trainer.frames.value - f0) / (time.perf_counter() - t0)
         finally:
             trainer.stop_processes()
+            trainer.close_logs()
 
 
 def _wait_for_frames(trainer) -> None:
@@ -88,11 +91,6 @@ def _wait_for_frames(trainer) -> None:
         trainer.drain()
         trainer.check_processes()
         time.sleep(0.1)
-
-
-class _NullLog:
-    def write(self, row: dict) -> None:
-        pass
 
 
 class _StopAfter:
@@ -175,7 +173,7 @@ def breakdown(game: str, algo: str, segments: int, autograd: bool = False) -> di
 
 
 def run(game: str, algos: list[str], worker_counts: list[int], seconds: float,
-        autograd: bool = False) -> list[dict]:
+        autograd: bool = False, diagnostics: list[int] | None = None) -> list[dict]:
     rows = []
     for workers in worker_counts:
         env_fps = env_only_fps(game, workers, seconds)
@@ -183,23 +181,27 @@ def run(game: str, algos: list[str], worker_counts: list[int], seconds: float,
         log.info("%s env alone, %d process(es): %s frames/s per process, %s total", game, workers,
                  f"{env_per_proc:,.0f}", f"{sum(env_fps):,.0f}")
         for algo in algos:
-            total = training_fps(game, algo, workers, seconds, autograd)
-            per = total / workers
-            row = {"game": game, "algo": algo, "workers": workers, "train_fps_total": total,
-                   "train_fps_per_worker": per, "env_fps_per_process": env_per_proc,
-                   "ratio_to_env": per / env_per_proc}
-            rows.append(row)
-            log.info("%s %s%s, %d worker(s): %s frames/s per worker, %s total; %.2f x env alone",
-                     game, algo, " (autograd)" if autograd else "", workers, f"{per:,.0f}", f"{total:,.0f}", row["ratio_to_env"])
+            for every in diagnostics or [None]:
+                total = training_fps(game, algo, workers, seconds, autograd, every)
+                per = total / workers
+                row = {"game": game, "algo": algo, "workers": workers, "train_fps_total": total,
+                       "train_fps_per_worker": per, "env_fps_per_process": env_per_proc,
+                       "ratio_to_env": per / env_per_proc, "diagnostics_every": every}
+                rows.append(row)
+                log.info("%s %s%s%s, %d worker(s): %s frames/s per worker, %s total; %.3f x env alone",
+                         game, algo, " (autograd)" if autograd else "",
+                         "" if every is None else f" (diagnostics every {every} updates)", workers,
+                         f"{per:,.0f}", f"{total:,.0f}", row["ratio_to_env"])
     report_scaling(rows)
     return rows
 
 
 def report_scaling(rows: list[dict]) -> None:
-    by = {(r["algo"], r["workers"]): r["train_fps_total"] for r in rows}
-    for (algo, workers), total in sorted(by.items()):
-        if workers > 1 and (algo, 1) in by:
-            log.info("%s: %d workers = %.2fx one worker (total frames/s)", algo, workers, total / by[(algo, 1)])
+    by = {(r["algo"], r.get("diagnostics_every") or 0, r["workers"]): r["train_fps_total"] for r in rows}
+    for (algo, every, workers), total in sorted(by.items()):
+        if workers > 1 and (algo, every, 1) in by:
+            log.info("%s: %d workers = %.2fx one worker (total frames/s)", algo, workers,
+                     total / by[(algo, every, 1)])
 
 
 def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -210,6 +212,8 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error(str(exc))
     if min(args.workers) < 1:
         parser.error(f"--workers must be >= 1, got {min(args.workers)}")
+    if args.diagnostics_every and min(args.diagnostics_every) < 0:
+        parser.error("--diagnostics-every must be >= 0")
     if args.seconds <= 0 or args.breakdown < 0:
         parser.error("--seconds must be > 0 and --breakdown >= 0")
 
@@ -227,13 +231,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--autograd", action="store_true",
                         help="A3C FF on Atari: autograd over a second forward pass instead of reusing "
                              "the acting pass (as train --autograd)")
+    parser.add_argument("--diagnostics-every", type=int, nargs="+", metavar="UPDATES",
+                        help="train with each of these diagnostics intervals in turn (0 = none), e.g. "
+                             "`0 500` for the diagnostics' cost (default: the config's)")
     args = parser.parse_args(argv)
     check_arguments(parser, args)
     if args.breakdown:
         for algo in args.algos:
             breakdown(args.game, algo, args.breakdown, args.autograd)
         return
-    run(args.game, args.algos, args.workers, args.seconds, args.autograd)
+    run(args.game, args.algos, args.workers, args.seconds, args.autograd, args.diagnostics_every)
 
 
 if __name__ == "__main__":

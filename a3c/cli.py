@@ -24,6 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--frames", type=parse_count, help="emulator frames, e.g. 80M, 250k")
     train.add_argument("--seed", type=int)
     train.add_argument("--lr", type=float)
+    train.add_argument("--lr-anneal-frames", type=parse_count, dest="lr_anneal_frames",
+                       help="frames over which lr anneals to 0 (default: the paper's 320M on Atari; "
+                            "0 = this run's --frames)")
+    train.add_argument("--diagnostics-every", type=int, dest="diagnostics_every",
+                       help="updates per worker between training-diagnostics rows (default 500; 0 = none)")
     train.add_argument("--beta", type=float, help="entropy weight (default 0.01; MuJoCo 1e-4)")
     train.add_argument("--t-max", type=int, dest="t_max", help="rollout length (0 = whole episode)")
     train.add_argument("--rms-eps", type=float, dest="rms_eps")

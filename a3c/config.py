@@ -48,12 +48,18 @@ class TrainConfig:
     game: str = "Pong"
     algo: str = "a3c"
     workers: int = 16  # protocol.md "Shared by all": 16 actor-learner threads
-    frames: int = 80_000_000  # ~1 day of A3C FF on 16 cores (paper Fig. 3 / Table S3)
+    # This run's length. The paper's A3C FF trained for 1 day on 16 cores = 80M agent steps =
+    # 320M emulator frames (its Figs. 3/S6 axes; Mnih's answer in the muupan/async-rl wiki).
+    frames: int = 320_000_000
     seed: int = 0
     out: str = ""
     # --- optimisation (protocol.md "Shared by all experiments") ---
     lr: float = 7e-4  # Table-1 value not printed; within LogUniform(1e-4, 1e-2); common choice
-    lr_anneal: bool = True  # annealed linearly to 0 over training
+    lr_anneal: bool = True  # annealed linearly to 0 over training (protocol.md "Shared by all")
+    # The annealing horizon, in global frames: the paper's whole training (1 day of A3C FF = 320M
+    # frames), so a shorter run ends with lr > 0 instead of squeezing the schedule into its own
+    # length. 0 = over this run's own `frames` (MuJoCo and control tasks: the paper gives none).
+    lr_anneal_frames: int = 320_000_000
     rms_alpha: float = 0.99  # shared RMSProp decay alpha
     rms_eps: float = 0.1  # not printed; talk: 1e-8; faithful reimplementations: 0.1 (in the sqrt)
     max_grad_norm: float = 40.0  # gradient-norm clipping 40 (talk)
@@ -65,10 +71,13 @@ class TrainConfig:
     # --- value-based methods (protocol.md "Atari") ---
     target_update_frames: int = 40_000  # shared target network refresh, global frames
     epsilon_anneal_frames: int = 4_000_000  # 1 -> final epsilon over the first 4M frames
+    # Final epsilons {0.1, 0.01, 0.5} w.p. {0.4, 0.3, 0.3}: assigned to workers by rank so that any
+    # worker count gets this mix as closely as it can (learners.final_epsilon_for_rank).
     final_epsilons: tuple[float, ...] = (0.1, 0.01, 0.5)
     final_epsilon_probs: tuple[float, ...] = (0.4, 0.3, 0.3)
     # --- run management (ours) ---
     checkpoint_every: float = 300.0  # seconds between checkpoints
+    diagnostics_every: int = 500  # updates per worker between training-diagnostics rows (0 = none)
     progress_every: float = 10.0  # seconds between progress lines
     hidden: int = 0  # MLP width for vector observations; 0 = per-domain default
     # A3C FF on Atari: the gradient from the acting pass's activations (a3c/replay_grad.py), the
@@ -141,7 +150,10 @@ def int_exactly(value: Any) -> int:
 
 # Where the paper's Atari values do not apply: MuJoCo (protocol.md "MuJoCo") uses entropy weight
 # 1e-4 and one update per whole episode (t_max = 0), with no bootstrapping.
-DOMAIN_DEFAULTS = {"mujoco": {"beta": 1e-4, "t_max": 0}}
+# The learning rate's 320M-frame horizon is the paper's Atari training; elsewhere it anneals over
+# the run's own length.
+DOMAIN_DEFAULTS = {"mujoco": {"beta": 1e-4, "t_max": 0, "lr_anneal_frames": 0},
+                   "control": {"lr_anneal_frames": 0}}
 
 
 def parse_count(text: str | int) -> int:
@@ -155,6 +167,15 @@ def parse_count(text: str | int) -> int:
     return int(round(float(match.group(1)) * scale))
 
 
+def learning_rate(cfg: TrainConfig, frames: int) -> float:
+    """The learning rate after `frames` global frames: lr annealed linearly to 0 over
+    cfg.lr_anneal_frames (0: over cfg.frames), whatever this run's own length."""
+    if not cfg.lr_anneal:
+        return cfg.lr
+    horizon = cfg.lr_anneal_frames or cfg.frames
+    return cfg.lr * max(0.0, 1.0 - frames / horizon)
+
+
 def validate(cfg: TrainConfig) -> None:
     """Raise ValueError with a clear message for any invalid setting."""
     checks = [
@@ -162,6 +183,9 @@ def validate(cfg: TrainConfig) -> None:
         (cfg.workers >= 1, f"workers must be >= 1, got {cfg.workers}"),
         (cfg.frames > 0, f"frames must be > 0, got {cfg.frames}"),
         (cfg.lr > 0, f"lr must be > 0, got {cfg.lr}"),
+        (cfg.lr_anneal_frames >= 0, f"lr_anneal_frames must be >= 0 (0 = this run's frames), "
+                                    f"got {cfg.lr_anneal_frames}"),
+        (cfg.diagnostics_every >= 0, f"diagnostics_every must be >= 0 (0 = none), got {cfg.diagnostics_every}"),
         (cfg.t_max >= 0, f"t_max must be >= 0 (0 = whole episode), got {cfg.t_max}"),
         (0 < cfg.gamma <= 1, f"gamma must be in (0, 1], got {cfg.gamma}"),
         (cfg.beta >= 0, f"beta must be >= 0, got {cfg.beta}"),

@@ -49,12 +49,13 @@ class AutogradLearner:
         raise NotImplementedError
 
     def gradients(self, model: nn.Module, target: nn.Module | None,
-                  seg: Segment) -> tuple[list[torch.Tensor | None], torch.Tensor]:
-        """d(loss)/d(parameter) for model.parameters() (None where unused), and the loss."""
-        loss, _ = self.loss(model, target, seg)
+                  seg: Segment) -> tuple[list[torch.Tensor | None], torch.Tensor, dict]:
+        """d(loss)/d(parameter) for model.parameters() (None where unused), the loss, and its
+        parts for the diagnostics (detached 0-d tensors: a3c.diagnostics.PARTS)."""
+        loss, parts = self.loss(model, target, seg)
         model.zero_grad(set_to_none=True)
         loss.backward()
-        return [p.grad for p in model.parameters()], loss.detach()
+        return [p.grad for p in model.parameters()], loss.detach(), parts
 
 
 class ActorCriticLearner(AutogradLearner):
@@ -133,7 +134,7 @@ class ReplayActorCriticLearner(ActorCriticLearner):
         return sample_categorical(logits[0], self.rng), None
 
     def gradients(self, model: nn.Module, target: nn.Module | None,
-                  seg: Segment) -> tuple[list[Gradient | None], torch.Tensor]:
+                  seg: Segment) -> tuple[list[Gradient | None], torch.Tensor, dict]:
         if len(self.trace) != len(seg.actions):
             raise RuntimeError(f"{len(self.trace)} traced acting passes for a segment of "
                                f"{len(seg.actions)} steps: every step must be acted by this learner")
@@ -141,10 +142,10 @@ class ReplayActorCriticLearner(ActorCriticLearner):
         if self.needs_bootstrap(seg):
             with torch.inference_mode():
                 bootstrap = float(replay_grad.forward(model, seg.last_obs)[1])
-        grads, loss = replay_grad.gradients(model, self.trace, seg.actions, seg.rewards, bootstrap,
-                                               self.cfg.gamma, self.cfg.beta, self.cfg.value_coef)
+        grads, loss, parts = replay_grad.gradients(model, self.trace, seg.actions, seg.rewards, bootstrap,
+                                                   self.cfg.gamma, self.cfg.beta, self.cfg.value_coef)
         self.trace.clear()
-        return grads, loss
+        return grads, loss, parts
 
 
 class ValueLearner(AutogradLearner):
@@ -153,7 +154,7 @@ class ValueLearner(AutogradLearner):
     def __init__(self, cfg: TrainConfig, worker_index: int, rng: np.random.Generator) -> None:
         self.cfg = cfg
         self.rng = rng
-        self.final_epsilon = sample_final_epsilon(cfg, rng)
+        self.final_epsilon = final_epsilon_for_rank(cfg, worker_index)
         self.needs_next_action = cfg.algo == "one-step-sarsa"
 
     def epsilon(self, frames: int) -> float:
@@ -199,9 +200,31 @@ def sample_categorical(logits: torch.Tensor, rng: np.random.Generator) -> int:
     return min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), len(cdf) - 1)
 
 
-def sample_final_epsilon(cfg: TrainConfig, rng: np.random.Generator) -> float:
-    """Each worker draws its final epsilon once from {0.1, 0.01, 0.5} w.p. {0.4, 0.3, 0.3}."""
-    return float(rng.choice(cfg.final_epsilons, p=cfg.final_epsilon_probs))
+def final_epsilons_for(workers: int, values: tuple[float, ...], probs: tuple[float, ...]) -> list[float]:
+    """The final epsilon of each of `workers` ranks: the paper's mix ({0.1, 0.01, 0.5} w.p.
+    {0.4, 0.3, 0.3}, each thread drawing its own) stratified over the ranks instead of drawn, so
+    any worker count gets the mix as closely as it can (largest-remainder apportionment; ties go
+    to the value listed first), and interleaved so the first ranks already cover every value:
+    1 worker -> [0.1]; 2 -> [0.1, 0.01]; 3 -> [0.1, 0.01, 0.5]; 16 -> six 0.1, five 0.01, five 0.5.
+    (Drawn at random, two workers share one value with probability 0.34.)"""
+    quotas = [p * workers for p in probs]
+    counts = [int(q) for q in quotas]
+    by_remainder = sorted(range(len(values)), key=lambda i: (-(quotas[i] - counts[i]), i))
+    for i in by_remainder[: workers - sum(counts)]:
+        counts[i] += 1
+    order: list[float] = []
+    while len(order) < workers:
+        for i, value in enumerate(values):
+            if counts[i]:
+                order.append(float(value))
+                counts[i] -= 1
+    return order
+
+
+def final_epsilon_for_rank(cfg: TrainConfig, rank: int) -> float:
+    """Worker `rank`'s final epsilon (see final_epsilons_for)."""
+    mix = final_epsilons_for(cfg.workers, cfg.final_epsilons, cfg.final_epsilon_probs)
+    return mix[rank % len(mix)]
 
 
 def epsilon_at(frames: int, final: float, anneal_frames: int) -> float:

@@ -85,13 +85,22 @@ class OuterSum:
 Gradient = torch.Tensor | OuterSum
 
 
-def clip_scale(grads: Sequence[Gradient], max_norm: float) -> float:
-    """The factor that brings the gradients' global L2 norm to at most max_norm (the same
-    coefficient as torch.nn.utils.clip_grad_norm_), to pass to `SharedRMSprop.step`."""
+def grad_norm(grads: Sequence[Gradient]) -> float:
+    """The gradients' global L2 norm (factored OuterSum gradients through their Gram matrices)."""
     dense = [g for g in grads if isinstance(g, torch.Tensor)]
     squared = float(torch.stack(torch._foreach_norm(dense)).square().sum()) if dense else 0.0
     squared += sum(float(g.squared_norm()) for g in grads if isinstance(g, OuterSum))
-    return min(1.0, max_norm / (max(squared, 0.0) ** 0.5 + 1e-6))  # Gram terms: rounding < 0
+    return max(squared, 0.0) ** 0.5  # Gram terms: rounding can make it slightly < 0
+
+
+def clip_scale(grads: Sequence[Gradient], max_norm: float) -> float:
+    """The factor that brings the gradients' global L2 norm to at most max_norm (the same
+    coefficient as torch.nn.utils.clip_grad_norm_), to pass to `SharedRMSprop.step`."""
+    return clip_factor(grad_norm(grads), max_norm)
+
+
+def clip_factor(norm: float, max_norm: float) -> float:
+    return min(1.0, max_norm / (norm + 1e-6))
 
 
 def _flat(t: torch.Tensor) -> np.ndarray:

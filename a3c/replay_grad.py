@@ -72,9 +72,10 @@ def forward(model: ActorCritic, obs: np.ndarray, trace: Trace | None = None) -> 
 @torch.no_grad()
 def gradients(model: ActorCritic, trace: Trace, actions: list[int], rewards: list[float],
               bootstrap: float, gamma: float, beta: float, value_coef: float
-              ) -> tuple[list[Gradient], torch.Tensor]:
+              ) -> tuple[list[Gradient], torch.Tensor, dict[str, torch.Tensor]]:
     """d(loss)/d(parameter) for every parameter of `model` (in model.parameters() order; the fc
-    layer's 2592x256 weight gradient as its factors, an optim.OuterSum) and the loss, for the A3C
+    layer's 2592x256 weight gradient as its factors, an optim.OuterSum), the loss and its parts
+    (as actor_critic_loss reports them), for the A3C
     loss of actor_critic.actor_critic_loss:
 
         -sum log pi(a|s) (R - V)  +  value_coef sum (R - V)^2  -  beta sum H(pi(.|s))
@@ -114,4 +115,5 @@ def gradients(model: ActorCritic, trace: Trace, actions: list[int], rewards: lis
         [False, True, True])
     grads = [d_w1, d_b1, d_w2, d_b2, OuterSum(d_h3, flat_h2), d_h3.sum(0),
              d_logits.t() @ h3, d_logits.sum(0), d_value.unsqueeze(0) @ h3, d_value.sum(0, keepdim=True)]
-    return grads, policy_loss + value_loss + entropy_loss
+    parts = {"policy": policy_loss, "value": value_loss, "entropy": entropy.mean()}
+    return grads, policy_loss + value_loss + entropy_loss, parts

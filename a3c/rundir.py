@@ -82,6 +82,25 @@ class CsvLog:
         atomic_write_bytes(path, write)
 
 
+class TensorBoardLog:
+    """Scalars as TensorBoard event files in DIR/tensorboard (`tensorboard --logdir runs/`).
+
+    On a resume, events past the checkpoint's frame are purged (like the CSV logs' rows)."""
+
+    def __init__(self, directory: Path, resumed_at: int | None = None) -> None:
+        from torch.utils.tensorboard import SummaryWriter  # needs the tensorboard package
+
+        self.writer = SummaryWriter(str(directory), purge_step=resumed_at or None, flush_secs=30)
+
+    def scalars(self, prefix: str, values: dict[str, Any], step: int) -> None:
+        for key, value in values.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+                self.writer.add_scalar(f"{prefix}/{key}", value, step)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
 def complete(row: dict[str, Any]) -> bool:
     """False for a row torn by a kill mid-write: missing or extra fields, or no number of frames."""
     if None in row or any(value is None for value in row.values()):

@@ -22,13 +22,14 @@ from typing import Any, Iterator
 import torch
 import torch.multiprocessing as mp
 
+from a3c import diagnostics
 from a3c.config import VALUE_BASED, TrainConfig, validate
 from a3c.envs import EnvSpec, action_size, make_env, resolve
 from a3c.evaluate import EVAL_SEED_OFFSET, evaluate, evaluator_main
 from a3c.models import build_model
 from a3c.optim import SharedRMSprop
-from a3c.rundir import (EVAL_FIELDS, TRAIN_FIELDS, CsvLog, atomic_torch_save, atomic_write_json,
-                        check_writable, git_commit, library_versions)
+from a3c.rundir import (EVAL_FIELDS, TRAIN_FIELDS, CsvLog, TensorBoardLog, atomic_torch_save,
+                        atomic_write_json, check_writable, git_commit, library_versions)
 from a3c.worker import Shared, one_thread, worker_main
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,12 @@ def deviations(cfg: TrainConfig, spec: EnvSpec) -> list[str]:
         notes.append("fewer or more workers than the paper's 16 (each run's config.json has its count)")
     notes.append("worker processes (torch.multiprocessing), not threads")
     notes.append("the paper's tuned learning rate is not published; each run's config.json has its own")
+    horizon = cfg.lr_anneal_frames or cfg.frames
+    if cfg.lr_anneal and cfg.frames < horizon:
+        notes.append(f"trains {cfg.frames:,} frames of a learning-rate schedule annealed over {horizon:,} "
+                     f"(the paper's training); lr ends at {1 - cfg.frames / horizon:.3f} of its initial value")
+    if cfg.algo in VALUE_BASED:
+        notes.append("final epsilons assigned to workers by rank in the paper's proportions, not drawn at random")
     if spec.domain == "mujoco":
         notes.append("gymnasium MuJoCo v5 tasks, not the paper's own task set; raw observations")
     return notes
@@ -151,6 +158,7 @@ class Trainer:
             self.target.load_state_dict(self.model.state_dict())
         self.frames = self.ctx.Value("q", 0)
         self.counters = {"wall_time": 0.0, "episodes": 0, "segment": 0, "best": None}
+        self.resumed_at: int | None = None
         if resume and (out / "checkpoint.pt").exists():
             self.load_checkpoint()
         self.recent = deque(maxlen=20)
@@ -171,6 +179,8 @@ class Trainer:
         self.counters["segment"] += 1
         CsvLog.truncate_after(self.out / "train_log.csv", state["frames"])
         CsvLog.truncate_after(self.out / "eval_log.csv", state["frames"])
+        CsvLog.truncate_after(self.out / "diagnostics.csv", state["frames"])
+        self.resumed_at = state["frames"]
         log.info("resumed from checkpoint at frame %s (segment %d)", f"{state['frames']:,}",
                  self.counters["segment"])
 
@@ -219,9 +229,7 @@ class Trainer:
     # ----- the run -----
     def run(self) -> dict[str, Any]:
         atomic_write_json(self.out / "config.json", resolved_config(self.cfg, self.spec))
-        self.train_log = CsvLog(self.out / "train_log.csv", TRAIN_FIELDS)
-        self.eval_log = CsvLog(self.out / "eval_log.csv", EVAL_FIELDS)
-        self.start = time.time()
+        self.open_logs()
         self.last_checkpoint = self.last_progress = time.monotonic()
         self.progress_frames, self.progress_time = self.frames.value, time.monotonic()
         log.info("training %s on %s with %d workers for %s frames -> %s", self.cfg.algo,
@@ -238,11 +246,24 @@ class Trainer:
         finally:
             self.stop_processes()
             self.drain_quietly()
+            self.tensorboard.writer.flush()
         self.save_checkpoint()
         result = self.final_evaluation()
-        self.train_log.close()
-        self.eval_log.close()
+        self.close_logs()
         return result
+
+    def open_logs(self) -> None:
+        """The run's logs (appended to on a resume) and the clock of this segment of the run."""
+        self.train_log = CsvLog(self.out / "train_log.csv", TRAIN_FIELDS)
+        self.eval_log = CsvLog(self.out / "eval_log.csv", EVAL_FIELDS)
+        self.diag_log = CsvLog(self.out / "diagnostics.csv", diagnostics.FIELDS)
+        self.tensorboard = TensorBoardLog(self.out / "tensorboard", self.resumed_at)
+        self.fps = 0.0
+        self.start = time.time()
+
+    def close_logs(self) -> None:
+        for handle in (self.train_log, self.eval_log, self.diag_log, self.tensorboard):
+            handle.close()
 
     def monitor(self) -> None:
         """Poll until every worker finished; fail fast on any error."""
@@ -298,21 +319,30 @@ class Trainer:
             self.recent.append(ret)
             self.train_log.write({"frames": frames, "wall_time": round(self.elapsed(), 3),
                                   "worker": rank, "episode_return": ret, "episode_length": length})
+            self.tensorboard.scalars("train", {"episode_return": ret, "episode_length": length}, frames)
         elif kind == "eval":
             result = message[1]
             self.eval_log.write(result)
+            self.tensorboard.scalars("eval", {"mean_return": result["mean_return"],
+                                              "std_return": result["std_return"]}, result["frames"])
             best = self.counters["best"]
             if best is None or result["mean_return"] > best["mean_return"]:
                 self.counters["best"] = result
             log.info("eval at frame %s: mean %.2f +- %.2f over %d episodes", f"{result['frames']:,}",
                      result["mean_return"], result["std_return"], result["n_episodes"])
+        elif kind == "diagnostics":
+            _, rank, frames, row = message
+            row.update(frames=frames, wall_time=round(self.elapsed(), 3), fps=round(self.fps, 1))
+            self.diag_log.write(row)
+            self.tensorboard.scalars("diagnostics", {k: v for k, v in row.items()
+                                                     if k not in ("frames", "wall_time", "worker")}, frames)
         elif kind == "error":
             _, who, trace = message
             raise TrainingError(f"worker {who} failed at frame {self.frames.value:,}:\n{trace}")
 
     def report_progress(self, now: float) -> None:
         frames = self.frames.value
-        fps = (frames - self.progress_frames) / max(now - self.progress_time, 1e-9)
+        fps = self.fps = (frames - self.progress_frames) / max(now - self.progress_time, 1e-9)
         self.progress_frames, self.progress_time, self.last_progress = frames, now, now
         eta = (self.cfg.frames - frames) / fps if fps > 0 else math.inf
         recent = f"{sum(self.recent) / len(self.recent):.2f}" if self.recent else "n/a"

@@ -22,11 +22,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from a3c.config import TrainConfig
+from a3c.config import TrainConfig, learning_rate
 from a3c.envs import EnvSpec, action_size, make_env
 from a3c.learners import Segment, make_learner
 from a3c.models import build_model
-from a3c.optim import SharedRMSprop, clip_scale
+from a3c.diagnostics import Diagnostics, snapshot, update_ratio
+from a3c.optim import SharedRMSprop, clip_factor, grad_norm
 
 log = logging.getLogger(__name__)
 PARENT_CHECK_SECONDS = 2.0
@@ -102,6 +103,7 @@ class Worker:
         self.pending_action = None
         self.episode_return, self.episode_length = 0.0, 0
         self.last_parent_check = time.monotonic()
+        self.diagnostics = Diagnostics(cfg.diagnostics_every) if cfg.diagnostics_every else None
 
     def run(self) -> None:
         frames = self.shared.frames.value
@@ -169,18 +171,24 @@ class Worker:
         self.episode_return, self.episode_length = 0.0, 0
 
     def update(self, segment: Segment, frames: int) -> None:
-        grads, loss = self.learner.gradients(self.local, self.shared.target, segment)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"non-finite loss {loss.item()} at global frame {frames} "
+        grads, loss, parts = self.learner.gradients(self.local, self.shared.target, segment)
+        loss_value = float(loss)
+        if not math.isfinite(loss_value):
+            raise FloatingPointError(f"non-finite loss {loss_value} at global frame {frames} "
                                      f"(worker {self.rank})")
-        scale = clip_scale([g for g in grads if g is not None], self.cfg.max_grad_norm)
-        self.shared.optimizer.step(grads, self.learning_rate(frames), grad_scale=scale,
-                                   sync_to=self.local_params)
+        norm = grad_norm([g for g in grads if g is not None])
+        scale, lr = clip_factor(norm, self.cfg.max_grad_norm), self.learning_rate(frames)
+        diag = self.diagnostics
+        before = snapshot(self.local_params) if diag is not None and diag.due() else None
+        self.shared.optimizer.step(grads, lr, grad_scale=scale, sync_to=self.local_params)
+        if diag is not None:
+            diag.add(loss_value, parts, norm, scale < 1.0)
+            if before is not None:  # the window's last update: send its row to the trainer
+                ratio = update_ratio(before, self.local_params)  # local == global after the step
+                self.shared.messages.put(("diagnostics", self.rank, frames, diag.row(self.rank, lr, ratio)))
 
     def learning_rate(self, frames: int) -> float:
-        if not self.cfg.lr_anneal:
-            return self.cfg.lr
-        return self.cfg.lr * max(0.0, 1.0 - frames / self.cfg.frames)
+        return learning_rate(self.cfg, frames)
 
     def maybe_refresh_target(self, old: int, new: int) -> None:
         """Copy global -> target when the global counter crosses a multiple of the interval."""

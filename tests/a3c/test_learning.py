@@ -21,7 +21,8 @@ def run(tmp_path: Path, **overrides) -> dict:
     # learned, and a CI run evaluated every 25k frames peaked at 468.7. Six runs evaluated every
     # 10k frames (seeds 4-6 and 14-16, two at a time on 2 cores) all reached 500, ~5 s slower.
     protocol = Protocol(eval_every=10_000, eval_episodes=10, final_eval_episodes=10)
-    settings = dict(game="CartPole-v1", workers=2, seed=1, hidden=128, rms_eps=1e-5,
+    # lr anneals over the run's own length (lr_anneal_frames=0), as the control domain defaults to.
+    settings = dict(game="CartPole-v1", workers=2, seed=1, hidden=128, rms_eps=1e-5, lr_anneal_frames=0,
                     progress_every=30.0, out=str(tmp_path / "run"), protocol=protocol)
     settings.update(overrides)
     return train(TrainConfig(**settings))
@@ -67,7 +68,7 @@ def test_a3c_gaussian_policy_balances_the_inverted_pendulum(tmp_path, algo, hidd
     """The paper's MuJoCo setup: whole-episode updates, no bootstrapping, entropy weight 1e-4."""
     protocol = Protocol(eval_every=10_000, eval_episodes=5, final_eval_episodes=10)
     result = train(TrainConfig(game="InvertedPendulum", algo=algo, workers=2, seed=1, frames=frames,
-                               lr=lr, t_max=0, beta=1e-4, rms_eps=1e-5, hidden=hidden,
+                               lr=lr, t_max=0, beta=1e-4, rms_eps=1e-5, hidden=hidden, lr_anneal_frames=0,
                                progress_every=30.0, out=str(tmp_path / "run"), protocol=protocol))
     # Like the CartPole tests, a run passes when one evaluation reaches the bar. The LSTM network's
     # evaluations swing between ~200 and 1,000 once it has learned (a run at 120k steps ended at 349

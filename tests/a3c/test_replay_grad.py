@@ -48,9 +48,12 @@ def test_gradient_and_loss_equal_autograds(steps, terminal, coefs):
     with torch.no_grad():  # larger logits than at initialisation: every loss term matters
         model.policy.weight.mul_(30.0)
     seg = random_segment(np.random.default_rng(steps), steps, terminal)
-    expected, expected_loss = autograd_gradients(model, seg, cfg)
-    got, loss = replayed_gradients(model, seg, cfg)
+    expected, expected_loss, expected_parts = autograd_gradients(model, seg, cfg)
+    got, loss, parts = replayed_gradients(model, seg, cfg)
     assert float(loss) == pytest.approx(float(expected_loss), rel=1e-5, abs=1e-6)
+    assert parts.keys() == expected_parts.keys() == {"policy", "value", "entropy"}
+    for key in parts:  # the diagnostics read the same loss parts on either path
+        assert float(parts[key]) == pytest.approx(float(expected_parts[key]), rel=1e-5, abs=1e-6), key
     names = [name for name, _ in model.named_parameters()]
     assert isinstance(got[4], OuterSum)  # the fc weight's gradient, kept factored
     got = [g.dense() if isinstance(g, OuterSum) else g for g in got]
@@ -68,9 +71,9 @@ def test_the_bootstrap_value_enters_the_gradient():
     with torch.no_grad():
         model.value.bias.fill_(5.0)
     seg = random_segment(np.random.default_rng(0), 5, terminal=False)
-    bootstrapped, _ = replayed_gradients(model, seg, cfg)
+    bootstrapped, _, _ = replayed_gradients(model, seg, cfg)
     seg.terminal = True
-    terminal, _ = replayed_gradients(model, seg, cfg)
+    terminal, _, _ = replayed_gradients(model, seg, cfg)
     assert not torch.allclose(bootstrapped[-1], terminal[-1])  # the value bias gradient
 
 

@@ -5,7 +5,7 @@ import torch
 from a3c.algorithms.value_based import (n_step_q_targets, one_step_q_targets, one_step_sarsa_targets,
                                         q_loss)
 from a3c.config import TrainConfig
-from a3c.learners import epsilon_at, sample_final_epsilon
+from a3c.learners import epsilon_at, final_epsilon_for_rank, final_epsilons_for
 
 NEXT_Q = torch.tensor([[1.0, 3.0], [2.0, 0.5], [4.0, -1.0]])  # Q(s_{i+1}, .; target)
 REWARDS = torch.tensor([1.0, 0.0, 1.0])
@@ -60,13 +60,24 @@ def test_epsilon_anneals_linearly_from_one_to_the_final_value():
     assert epsilon_at(9_000_000, 0.01, 4_000_000) == pytest.approx(0.01)
 
 
-def test_final_epsilon_sampling_follows_the_paper_distribution():
-    cfg = TrainConfig()
-    rng = np.random.default_rng(0)
-    draws = np.array([sample_final_epsilon(cfg, rng) for _ in range(20_000)])
-    assert set(np.unique(draws)) == {0.01, 0.1, 0.5}
-    for value, p in zip((0.1, 0.01, 0.5), (0.4, 0.3, 0.3)):
-        assert abs((draws == value).mean() - p) < 0.02
+@pytest.mark.parametrize("workers, expected", [
+    (1, [0.1]),
+    (2, [0.1, 0.01]),
+    (3, [0.1, 0.01, 0.5]),
+    (16, [0.1, 0.01, 0.5] * 5 + [0.1]),
+])
+def test_final_epsilons_are_the_paper_mix_stratified_over_ranks(workers, expected):
+    cfg = TrainConfig(workers=workers)
+    assert final_epsilons_for(workers, cfg.final_epsilons, cfg.final_epsilon_probs) == expected
+    assert [final_epsilon_for_rank(cfg, r) for r in range(workers)] == expected
+
+
+def test_final_epsilon_mix_is_within_one_worker_of_the_paper_proportions():
+    for workers in range(1, 65):
+        mix = np.array(final_epsilons_for(workers, (0.1, 0.01, 0.5), (0.4, 0.3, 0.3)))
+        assert len(mix) == workers
+        for value, p in zip((0.1, 0.01, 0.5), (0.4, 0.3, 0.3)):
+            assert abs((mix == value).sum() - p * workers) < 1
 
 
 def test_target_network_is_refreshed_only_when_the_global_counter_crosses_the_interval(tmp_path):
