@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--progress-every", type=float, dest="progress_every", help="seconds")
     train.add_argument("--out", type=Path)
     train.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt if present")
+    train.add_argument("--restart", action="store_true",
+                       help="discard a partial run in DIR (checkpoint, logs, config) and start over")
     sub.add_parser("games", help="list the paper's 57 Atari games and the MuJoCo tasks")
     return parser
 
@@ -69,7 +71,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         if not isinstance(data, dict):
             raise ValueError(f"config file {args.config} must hold a mapping of keys to values")
     data.setdefault("protocol", {})
-    flags = {k: v for k, v in vars(args).items() if v is not None and k not in ("command", "config", "resume")}
+    flags = {k: v for k, v in vars(args).items()
+             if v is not None and k not in ("command", "config", "resume", "restart")}
     for key, value in flags.items():
         target = data["protocol"] if key in PROTOCOL_FLAGS else data
         target[key] = str(value) if key == "out" else value
@@ -86,18 +89,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "games":
         sys.stdout.write("\n".join(PAPER_GAMES + MUJOCO_TASKS) + "\n")
         return 0
+    from a3c.rundir import RunDirError, RunInUse, run_lock
     from a3c.trainer import TrainingError, prepare, train
 
     handler = None
     try:
+        if args.resume and args.restart:
+            raise ValueError("--resume and --restart contradict each other: choose one")
         cfg = config_from_args(args)
-        prepare(cfg, args.resume)  # every check before any output
-        handler = add_run_log(cfg.out)
-        train(cfg, resume=args.resume)
+        prepare(cfg, args.resume, args.restart)  # every check before any output
+        with run_lock(Path(cfg.out)):  # before run.log: a refused trainer writes nothing
+            handler = add_run_log(cfg.out)
+            train(cfg, resume=args.resume, restart=args.restart)
+    except RunInUse as exc:
+        log.error("%s", exc)
+        return 2
     except ValueError as exc:
         log.error("invalid input: %s", exc)
         return 2
-    except TrainingError as exc:
+    except (TrainingError, RunDirError) as exc:
         log.error("%s", exc)
         return 1
     finally:

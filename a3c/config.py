@@ -156,6 +156,9 @@ DOMAIN_DEFAULTS = {"mujoco": {"beta": 1e-4, "t_max": 0, "lr_anneal_frames": 0},
                    "control": {"lr_anneal_frames": 0}}
 
 
+MAX_SEED = 20_000  # worker k of resumed segment s gets seed*100_000 + s*1000 + k (trainer.py)
+
+
 def parse_count(text: str | int) -> int:
     """Parse '80M', '250k', '1e6' or '1000' into an int; raise ValueError otherwise."""
     if isinstance(text, int):
@@ -182,6 +185,8 @@ def validate(cfg: TrainConfig) -> None:
         (cfg.algo in ALGOS, f"unknown algo {cfg.algo!r}; choose one of {', '.join(ALGOS)}"),
         (cfg.workers >= 1, f"workers must be >= 1, got {cfg.workers}"),
         (cfg.frames > 0, f"frames must be > 0, got {cfg.frames}"),
+        (0 <= cfg.seed <= MAX_SEED, f"seed must be in [0, {MAX_SEED:,}] (worker seeds are seed x 100,000 + "
+                                    f"..., below 2^31), got {cfg.seed}"),
         (cfg.lr > 0, f"lr must be > 0, got {cfg.lr}"),
         (cfg.lr_anneal_frames >= 0, f"lr_anneal_frames must be >= 0 (0 = this run's frames), "
                                     f"got {cfg.lr_anneal_frames}"),

@@ -66,3 +66,54 @@ def update_ratio(before: Sequence[torch.Tensor], after: Sequence[torch.Tensor]) 
         change = sum(float(torch.sum((a - b) ** 2)) for a, b in zip(after, before))
         size = sum(float(torch.sum(b ** 2)) for b in before)
     return math.sqrt(change) / max(math.sqrt(size), 1e-12)
+
+
+class HealthCheck:
+    """Flags a run that is failing without a NaN, from its diagnostics rows (trainer side):
+
+    - policy collapse (discrete policies): the entropy stays below 1% of its maximum, log(actions),
+      for `patience` rows in a row: the policy acts deterministically and has stopped exploring;
+    - value explosion: the value loss stays above 100x the median of all earlier rows for
+      `patience` rows in a row (after `patience` rows of history).
+
+    Each finding is logged once as a WARNING and listed in final.json["health"]."""
+
+    COLLAPSE_FRACTION, EXPLOSION_FACTOR = 0.01, 100.0
+
+    def __init__(self, n_actions: int | None, patience: int = 20) -> None:
+        self.entropy_floor = self.COLLAPSE_FRACTION * math.log(n_actions) if n_actions and n_actions > 1 else None
+        self.patience = patience
+        self.low_entropy_rows = 0
+        self.value_losses: list[float] = []
+        self.findings: dict[str, str] = {}
+
+    def add(self, row: Mapping[str, Any]) -> str | None:
+        """Feed one diagnostics row; returns a new finding's message, if this row made one."""
+        entropy, value = row.get("entropy"), row.get("value_loss")
+        if self.entropy_floor is not None and entropy is not None:
+            self.low_entropy_rows = self.low_entropy_rows + 1 if entropy < self.entropy_floor else 0
+            if self.low_entropy_rows >= self.patience:
+                return self.found("policy_collapse", f"policy entropy below {self.entropy_floor:.4f} nats "
+                                  f"(1% of its maximum) for {self.patience} diagnostics rows in a row, "
+                                  f"at frame {row.get('frames', 0):,}: the policy has collapsed")
+        if value is not None:
+            self.value_losses.append(float(value))
+            if len(self.value_losses) > 2 * self.patience:
+                earlier = sorted(self.value_losses[:-self.patience])
+                baseline = earlier[len(earlier) // 2]
+                recent = self.value_losses[-self.patience:]
+                if baseline > 0 and min(recent) > self.EXPLOSION_FACTOR * baseline:
+                    return self.found("value_explosion", f"value loss above {self.EXPLOSION_FACTOR:g}x its "
+                                      f"median ({baseline:.3g}) for {self.patience} rows in a row, at "
+                                      f"frame {row.get('frames', 0):,}")
+        return None
+
+    def found(self, kind: str, message: str) -> str | None:
+        if kind in self.findings:
+            return None
+        self.findings[kind] = message
+        return message
+
+    def summary(self) -> dict[str, Any]:
+        return {"ok": not self.findings, "warnings": list(self.findings.values()),
+                "flags": sorted(self.findings)}

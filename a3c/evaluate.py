@@ -11,7 +11,7 @@ import copy
 import os
 import time
 import traceback
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -22,6 +22,11 @@ from a3c.envs import EnvSpec, action_size, make_env
 from a3c.learners import make_learner
 
 EVAL_SEED_OFFSET = 10_000_019  # evaluation episodes never share seeds with training
+ABORT_CHECK_STEPS = 100  # how often a long evaluation asks whether to give up
+
+
+class EvaluationAborted(Exception):
+    """The run stopped or the trainer died during an evaluation."""
 
 
 def summarize(returns: list[float]) -> dict[str, Any]:
@@ -32,8 +37,9 @@ def summarize(returns: list[float]) -> dict[str, Any]:
 
 
 def run_episodes(model: nn.Module, cfg: TrainConfig, spec: EnvSpec, episodes: int, seed: int,
-                 mode: str = "stochastic") -> list[float]:
-    """Play `episodes` full episodes with `model` and return their raw scores."""
+                 mode: str = "stochastic", abort: Callable[[], bool] | None = None) -> list[float]:
+    """Play `episodes` full episodes with `model` and return their raw scores (`abort`, asked
+    every ABORT_CHECK_STEPS steps, ends it early with EvaluationAborted)."""
     env = make_env(spec, cfg.protocol, seed)
     discrete, _ = action_size(env)
     learner = make_learner(cfg, -1, np.random.default_rng(seed), discrete, spec.domain)
@@ -41,8 +47,12 @@ def run_episodes(model: nn.Module, cfg: TrainConfig, spec: EnvSpec, episodes: in
     returns = []
     for episode in range(episodes):
         obs, _ = env.reset(seed=seed + episode)
-        state, total, done = model.initial_state(), 0.0, False
+        state, total, done, steps = model.initial_state(), 0.0, False, 0
         while not done:
+            steps += 1
+            if abort is not None and steps % ABORT_CHECK_STEPS == 0 and abort():
+                env.close()
+                raise EvaluationAborted()
             action, state = learner.act(model, obs, state, 0, evaluation=mode)
             if not discrete:
                 action = np.clip(action, env.action_space.low, env.action_space.high)
@@ -54,13 +64,14 @@ def run_episodes(model: nn.Module, cfg: TrainConfig, spec: EnvSpec, episodes: in
     return returns
 
 
-def evaluate(model: nn.Module, cfg: TrainConfig, spec: EnvSpec, episodes: int, seed: int) -> dict:
+def evaluate(model: nn.Module, cfg: TrainConfig, spec: EnvSpec, episodes: int, seed: int,
+             abort: Callable[[], bool] | None = None) -> dict:
     """Evaluation summary; Gaussian policies get a second, stochastic summary."""
     discrete = not hasattr(model, "mu")
     mode = "stochastic" if discrete else "deterministic"
-    result = summarize(run_episodes(model, cfg, spec, episodes, seed, mode))
+    result = summarize(run_episodes(model, cfg, spec, episodes, seed, mode, abort))
     if not discrete:
-        result["stochastic"] = summarize(run_episodes(model, cfg, spec, episodes, seed, "stochastic"))
+        result["stochastic"] = summarize(run_episodes(model, cfg, spec, episodes, seed, "stochastic", abort))
     return result
 
 
@@ -71,10 +82,12 @@ def evaluator_main(cfg: TrainConfig, spec: EnvSpec, shared: Any, next_eval: int,
     ignore_interrupts()
     one_thread()
     start, offset = clock
+
+    def abort() -> bool:
+        return shared.stop.is_set() or os.getppid() != shared.parent_pid
+
     try:
-        while not shared.stop.is_set():
-            if os.getppid() != shared.parent_pid:
-                return
+        while not abort():
             frames = shared.frames.value
             if frames < next_eval or frames >= cfg.frames:
                 time.sleep(0.2)
@@ -82,10 +95,15 @@ def evaluator_main(cfg: TrainConfig, spec: EnvSpec, shared: Any, next_eval: int,
             snapshot = copy.deepcopy(shared.model)
             wall_time = offset + time.time() - start  # when the snapshot was taken, as its frames
             seed = cfg.seed + EVAL_SEED_OFFSET + frames
-            result = evaluate(snapshot, cfg, spec, cfg.protocol.eval_episodes, seed)
+            result = evaluate(snapshot, cfg, spec, cfg.protocol.eval_episodes, seed, abort)
             result.update(frames=frames, wall_time=wall_time)
             shared.messages.put(("eval", result))
             next_eval = (frames // cfg.protocol.eval_every + 1) * cfg.protocol.eval_every
+    except EvaluationAborted:
+        pass
     except Exception:
         shared.messages.put(("error", "evaluator", traceback.format_exc()))
         raise SystemExit(1)
+    finally:
+        if os.getppid() != shared.parent_pid:  # orphaned: nobody reads the queue; do not wait on it
+            shared.messages.cancel_join_thread()

@@ -1,15 +1,20 @@
 """The run directory (docs/run_directory.md): atomic writes, append-only logs, metadata."""
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
+import fcntl
 import json
 import logging
 import os
 import platform
+import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO, Callable, Iterator
 
 import torch
 
@@ -18,20 +23,47 @@ TRAIN_FIELDS = ("frames", "wall_time", "worker", "episode_return", "episode_leng
 EVAL_FIELDS = ("frames", "wall_time", "mean_return", "std_return", "min_return", "max_return", "n_episodes")
 
 
-def atomic_write_bytes(path: Path, writer: Callable[[BinaryIO], None]) -> None:
-    """Write through a temporary file in the same directory, then rename over `path`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+class RunDirError(RuntimeError):
+    """A file of the run directory could not be written or read; the message names it and why."""
+
+
+def write_error(path: Path, exc: OSError) -> RunDirError:
+    """ENOSPC, EACCES, EROFS, ... as one line naming the file."""
+    why = exc.strerror or str(exc)
+    if exc.errno is not None:
+        why += f" ({errno.errorcode.get(exc.errno, exc.errno)})"
+    return RunDirError(f"cannot write {path}: {why}")
+
+
+def atomic_write_bytes(path: Path, writer: Callable[[BinaryIO], None],
+                       verify: Callable[[str], None] | None = None) -> None:
+    """Write through a temporary file in the same directory, then rename over `path`: the old
+    version stays whole until the new one is complete (and, with `verify`, proven readable).
+    A write failure (a full disk, no permission) is a RunDirError naming `path`."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise write_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             writer(handle)
             handle.flush()
             os.fsync(handle.fileno())
+        if verify is not None:
+            verify(tmp)
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared
         os.replace(tmp, path)
+    except OSError as exc:
+        _remove_quietly(tmp)
+        raise write_error(path, exc) from None
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        _remove_quietly(tmp)
         raise
+
+
+def _remove_quietly(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
@@ -39,7 +71,32 @@ def atomic_write_json(path: Path, data: Any) -> None:
 
 
 def atomic_torch_save(path: Path, data: Any) -> None:
-    atomic_write_bytes(path, lambda h: torch.save(data, h))
+    """torch.save, atomically; the new file is loaded back before it replaces the old one."""
+    atomic_write_bytes(path, lambda h: torch.save(data, h), verify=lambda tmp: read_checkpoint(Path(tmp)))
+
+
+CHECKPOINT_KEYS = ("model", "optimizer", "frames", "counters")
+
+
+def read_checkpoint(path: Path) -> dict[str, Any]:
+    """A checkpoint's content; a truncated or garbage file is a RunDirError naming it."""
+    try:
+        state = torch.load(path, weights_only=False, map_location="cpu")
+    except Exception as exc:  # torch raises many kinds for a bad file (EOFError, RuntimeError, ...)
+        raise RunDirError(f"checkpoint {path} cannot be read ({type(exc).__name__}: {exc}); "
+                          "it is truncated or corrupt") from None
+    missing = [key for key in CHECKPOINT_KEYS if not isinstance(state, dict) or key not in state]
+    if missing:
+        raise RunDirError(f"checkpoint {path} is not a checkpoint of this trainer (missing {missing})")
+    return state
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file's content; an unreadable or invalid file is a RunDirError naming it."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunDirError(f"{path} cannot be read as JSON ({exc})") from None
 
 
 class CsvLog:
@@ -47,19 +104,26 @@ class CsvLog:
 
     def __init__(self, path: Path, fields: tuple[str, ...]) -> None:
         self.path, self.fields = path, fields
-        new = not path.exists() or path.stat().st_size == 0
-        self.handle = open(path, "a", newline="")
-        self.writer = csv.DictWriter(self.handle, fieldnames=fields, extrasaction="ignore")
-        if new:
-            self.writer.writeheader()
-            self.handle.flush()
+        try:
+            new = not path.exists() or path.stat().st_size == 0
+            self.handle = open(path, "a", newline="")
+            self.writer = csv.DictWriter(self.handle, fieldnames=fields, extrasaction="ignore")
+            if new:
+                self.writer.writeheader()
+                self.handle.flush()
+        except OSError as exc:
+            raise write_error(path, exc) from None
 
     def write(self, row: dict[str, Any]) -> None:
-        self.writer.writerow(row)
-        self.handle.flush()
+        try:
+            self.writer.writerow(row)
+            self.handle.flush()
+        except OSError as exc:
+            raise write_error(self.path, exc) from None
 
     def close(self) -> None:
-        self.handle.close()
+        with contextlib.suppress(OSError):  # a full disk already failed the run, loudly
+            self.handle.close()
 
     @staticmethod
     def truncate_after(path: Path, frames: int) -> None:
@@ -99,6 +163,19 @@ class TensorBoardLog:
 
     def close(self) -> None:
         self.writer.close()
+
+
+def best_eval_row(path: Path) -> dict[str, Any] | None:
+    """The eval_log.csv row with the highest mean_return (the first such), as numbers; None if none.
+    final.json's "best" is read from here, so the two always agree."""
+    if not path.exists():
+        return None
+    with open(path, newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if complete(r)]
+    if not rows:
+        return None
+    best = max(rows, key=lambda r: float(r["mean_return"]))  # max keeps the first of equals
+    return {k: int(float(v)) if k in ("frames", "n_episodes") else float(v) for k, v in best.items()}
 
 
 def complete(row: dict[str, Any]) -> bool:
@@ -155,3 +232,55 @@ def check_writable(out: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise ValueError(f"output directory {out} is not writable: {exc}") from exc
+
+
+LOCK_NAME = ".lock"
+_held_locks: dict[str, list[int]] = {}  # real path of a run directory -> [fd, depth] in this process
+
+
+class RunInUse(ValueError):
+    """Another trainer holds the run directory."""
+
+
+@contextlib.contextmanager
+def run_lock(out: Path) -> Iterator[None]:
+    """Hold DIR/.lock exclusively (an OS file lock, `flock`) while training into DIR.
+
+    The kernel releases it when the holder exits or dies (even by kill -9), so a lock is never
+    stale; a second trainer on the same directory is refused at once, told the holder's PID and
+    host. Re-entrant within one process. (On NFS, Linux maps flock to POSIX locks, which work
+    across hosts.)"""
+    key = os.path.realpath(out)
+    if key in _held_locks:
+        _held_locks[key][1] += 1
+        try:
+            yield
+        finally:
+            _held_locks[key][1] -= 1
+        return
+    fd = _acquire(Path(out) / LOCK_NAME)
+    _held_locks[key] = [fd, 1]
+    try:
+        yield
+    finally:
+        del _held_locks[key]
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _acquire(path: Path) -> int:
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 400, 0).decode(errors="replace").strip() or "a process that has not said who it is"
+        os.close(fd)
+        raise RunInUse(f"{path.parent} is in use by another trainer ({holder}); wait for it to finish or "
+                       "stop it, then run again. Two trainers must never write one run directory") from None
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"pid {os.getpid()} on host {socket.gethostname()}, since {stamp}\n".encode(), 0)
+    return fd

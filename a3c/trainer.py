@@ -28,8 +28,9 @@ from a3c.envs import EnvSpec, action_size, make_env, resolve
 from a3c.evaluate import EVAL_SEED_OFFSET, evaluate, evaluator_main
 from a3c.models import build_model
 from a3c.optim import SharedRMSprop
-from a3c.rundir import (EVAL_FIELDS, TRAIN_FIELDS, CsvLog, TensorBoardLog, atomic_torch_save,
-                        atomic_write_json, check_writable, git_commit, library_versions)
+from a3c.rundir import (EVAL_FIELDS, TRAIN_FIELDS, CsvLog, RunDirError, TensorBoardLog, atomic_torch_save,
+                        atomic_write_json, check_writable, git_commit, library_versions, read_checkpoint,
+                        read_json, run_lock, best_eval_row)
 from a3c.worker import Shared, one_thread, worker_main
 
 log = logging.getLogger(__name__)
@@ -93,9 +94,10 @@ def resolved_config(cfg: TrainConfig, spec: EnvSpec) -> dict[str, Any]:
     return data
 
 
-def prepare(cfg: TrainConfig, resume: bool) -> tuple[EnvSpec, Path]:
+def prepare(cfg: TrainConfig, resume: bool, restart: bool = False) -> tuple[EnvSpec, Path]:
     """Validate everything before any work starts; raise ValueError with a clear message."""
     validate(cfg)
+    check_machine(cfg)
     spec = resolve(cfg.game, cfg.protocol)
     if cfg.algo in VALUE_BASED and spec.domain == "mujoco":
         raise ValueError(f"{cfg.algo} needs discrete actions; {spec.name} is continuous")
@@ -103,11 +105,71 @@ def prepare(cfg: TrainConfig, resume: bool) -> tuple[EnvSpec, Path]:
     check_writable(out)
     if (out / "final.json").exists():
         raise ValueError(f"{out} holds a completed run (final.json); choose another --out")
+    if restart:
+        return spec, out  # the partial run is cleared once the directory is locked (start_over)
     if not resume and (out / "checkpoint.pt").exists():
-        raise ValueError(f"{out} holds a checkpoint; pass --resume to continue it")
-    if resume and (out / "config.json").exists():
-        check_same_run(cfg, out / "config.json")
+        raise ValueError(f"{out} holds a checkpoint; pass --resume to continue it "
+                         "(or --restart to discard it and start over)")
+    if resume:
+        check_resumable(cfg, out)
     return spec, out
+
+
+def check_resumable(cfg: TrainConfig, out: Path) -> None:
+    """The checkpoint loads and config.json says it is this run: else a ValueError naming the file."""
+    config, checkpoint = out / "config.json", out / "checkpoint.pt"
+    hint = "; --restart discards the partial run and starts over"
+    if checkpoint.exists() and not config.exists():
+        raise ValueError(f"{out} has a checkpoint but no config.json: nothing says which run it "
+                         f"belongs to, so --resume refuses it{hint}")
+    try:
+        if config.exists():
+            check_same_run(cfg, config)
+        if checkpoint.exists():
+            read_checkpoint(checkpoint)
+    except RunDirError as exc:
+        raise ValueError(f"{exc}{hint}") from None
+
+
+# Resident memory of one process, measured (PSS, /proc/PID/smaps_rollup) in a Pong A3C FF run with
+# 2 workers: workers 277 MB each, the trainer 222 MB, the evaluator 206 MB. Rounded up.
+WORKER_MB, FIXED_MB = 320, 500
+
+
+def check_machine(cfg: TrainConfig) -> None:
+    """More workers than cores: a warning (they share cores; speed figures are not comparable).
+    More than the available memory holds: refused before any process starts."""
+    cores = os.cpu_count() or 1
+    if cfg.workers > cores:
+        log.warning("%d workers on %d cores: they will share cores", cfg.workers, cores)
+    available = available_memory_mb()
+    need = FIXED_MB + WORKER_MB * cfg.workers
+    if available is not None and need > available:
+        raise ValueError(f"{cfg.workers} workers need about {need:,} MB ({WORKER_MB} MB each, measured, "
+                         f"plus {FIXED_MB} MB); this machine has {available:,} MB available")
+
+
+def available_memory_mb() -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+RUN_FILES = ("checkpoint.pt", "config.json", "train_log.csv", "eval_log.csv", "diagnostics.csv")
+
+
+def start_over(out: Path) -> None:
+    """--restart: discard a partial run's files (never a completed run's: prepare refuses those)."""
+    import shutil
+
+    for name in RUN_FILES:
+        (out / name).unlink(missing_ok=True)
+    shutil.rmtree(out / "tensorboard", ignore_errors=True)
+    log.info("--restart: discarded the partial run in %s", out)
 
 
 # What a resumed run may change: its length, its parallelism and its bookkeeping.
@@ -117,7 +179,10 @@ RESUMABLE_CHANGES = {"frames", "workers", "out", "checkpoint_every", "progress_e
 
 def check_same_run(cfg: TrainConfig, saved_path: Path) -> None:
     """A resume continues the run in saved_path: refuse a different game, network or setting."""
-    saved = TrainConfig.from_dict(json.loads(saved_path.read_text()))
+    try:
+        saved = TrainConfig.from_dict(read_json(saved_path))
+    except ValueError as exc:
+        raise RunDirError(f"{saved_path} is not a valid run config: {exc}") from None
     now, then = flatten(cfg.to_dict()), flatten(saved.to_dict())
     changed = [f"{key}: {then[key]!r} -> {now[key]!r}" for key in sorted(now)
                if key not in RESUMABLE_CHANGES and now[key] != then[key]]
@@ -132,11 +197,16 @@ def flatten(config: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
-    """Run one training run to completion; return the final.json content."""
-    spec, out = prepare(cfg, resume)
-    one_thread()
-    return Trainer(cfg, spec, out, resume).run()
+def train(cfg: TrainConfig, resume: bool = False, restart: bool = False) -> dict[str, Any]:
+    """Run one training run to completion; return the final.json content. The run directory is
+    locked for the whole run (a second trainer on it is refused: rundir.run_lock)."""
+    spec, out = prepare(cfg, resume, restart)
+    with run_lock(out):
+        spec, out = prepare(cfg, resume, restart)  # again, now that no one else can write here
+        if restart:
+            start_over(out)
+        one_thread()
+        return Trainer(cfg, spec, out, resume).run()
 
 
 class Trainer:
@@ -169,7 +239,7 @@ class Trainer:
 
     # ----- checkpoints -----
     def load_checkpoint(self) -> None:
-        state = torch.load(self.out / "checkpoint.pt", weights_only=False)
+        state = read_checkpoint(self.out / "checkpoint.pt")
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         if self.target is not None:
@@ -217,10 +287,13 @@ class Trainer:
                                                 (self.start, self.counters["wall_time"])))
         self.evaluator.start()
 
-    def stop_processes(self) -> None:
-        """Ask everyone to stop; kill what has not stopped within 5 s (they ignore SIGTERM)."""
+    def stop_processes(self, at_once: bool = False) -> None:
+        """Ask everyone to stop; kill what has not stopped within 5 s (they ignore SIGTERM), or
+        at once after a failure or a stop request (nothing they would still do is kept)."""
         self.shared.stop.set()
         for proc in self.processes + [self.evaluator]:
+            if at_once and proc.is_alive():
+                proc.kill()
             proc.join(timeout=5)
             if proc.is_alive():
                 proc.kill()
@@ -235,16 +308,18 @@ class Trainer:
         log.info("training %s on %s with %d workers for %s frames -> %s", self.cfg.algo,
                  self.spec.name, self.cfg.workers, f"{self.cfg.frames:,}", self.out)
         self.start_processes()
+        completed = False
         try:
             with stop_signals():
                 self.monitor()
+            completed = True
         except (KeyboardInterrupt, StopRequested) as stop:
             self.save_checkpoint()
             how = "SIGTERM" if isinstance(stop, StopRequested) else "the user (Ctrl-C)"
             raise TrainingError(f"stopped by {how} at frame {self.frames.value:,}; "
                                 "continue with --resume") from None
         finally:
-            self.stop_processes()
+            self.stop_processes(at_once=not completed)
             self.drain_quietly()
             self.tensorboard.writer.flush()
         self.save_checkpoint()
@@ -259,6 +334,7 @@ class Trainer:
         self.diag_log = CsvLog(self.out / "diagnostics.csv", diagnostics.FIELDS)
         self.tensorboard = TensorBoardLog(self.out / "tensorboard", self.resumed_at)
         self.fps = 0.0
+        self.health = diagnostics.HealthCheck(self.n_actions if self.discrete else None)
         self.start = time.time()
 
     def close_logs(self) -> None:
@@ -283,7 +359,7 @@ class Trainer:
         for proc in self.processes + [self.evaluator]:
             code = proc.exitcode
             if code not in (None, 0):
-                self.drain_error(timeout=1.0)
+                self.drain_error(timeout=0.5)
                 raise TrainingError(f"{proc.name} exited with code {code} at frame "
                                     f"{self.frames.value:,}; the run stopped (resume with --resume)")
 
@@ -334,6 +410,9 @@ class Trainer:
             _, rank, frames, row = message
             row.update(frames=frames, wall_time=round(self.elapsed(), 3), fps=round(self.fps, 1))
             self.diag_log.write(row)
+            finding = self.health.add(row)
+            if finding:
+                log.warning("%s", finding)
             self.tensorboard.scalars("diagnostics", {k: v for k, v in row.items()
                                                      if k not in ("frames", "wall_time", "worker")}, frames)
         elif kind == "error":
@@ -357,8 +436,8 @@ class Trainer:
         trained_for = self.elapsed()  # training time: the evaluation's own time is not in it
         final = evaluate(self.model, self.cfg, self.spec, episodes, seed)
         result = {"frames": self.frames.value, "wall_time": trained_for, "final": final,
-                  "best": self.counters["best"], "episodes": self.counters["episodes"],
-                  "completed": True}
+                  "best": best_eval_row(self.out / "eval_log.csv"), "episodes": self.counters["episodes"],
+                  "health": self.health.summary(), "completed": True}
         if "stochastic" in final:
             result["final_stochastic"] = final.pop("stochastic")
         atomic_write_json(self.out / "final.json", result)
