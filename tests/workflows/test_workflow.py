@@ -121,3 +121,19 @@ def test_schema_names_match_the_trainers_names():
     assert atari["properties"]["algos"]["items"]["enum"] == list(ALGOS)
     mujoco = schema["properties"]["scales"]["additionalProperties"]["properties"]["mujoco_table"]
     assert mujoco["properties"]["tasks"]["items"]["enum"] == list(MUJOCO_TASKS)
+
+
+@pytest.mark.parametrize("extra", [
+    ["--profile", "workflows/profiles/local"],  # sets strict_cores=true as a string
+    ["--config", "strict_cores=True"],
+])
+def test_the_local_profile_and_a_boolean_from_the_command_line_are_accepted(tmp_path, extra):
+    result = dry_run("atari_table", tmp_path, *extra, scale="smoke")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "train" in job_counts(result.stdout)
+
+
+def test_a_non_boolean_strict_cores_fails_fast(tmp_path):
+    result = dry_run("atari_table", tmp_path, "--config", "strict_cores=maybe", scale="smoke")
+    assert result.returncode != 0
+    assert "strict_cores must be true or false" in result.stdout + result.stderr

@@ -5,6 +5,19 @@ import sys
 
 from snakemake.utils import validate
 
+
+def coerce_flags(config):
+    """`--config strict_cores=true` (and a profile's `config:` list) arrive as the string 'true':
+    read the booleans' usual spellings as booleans before the schema sees them."""
+    for key in ("strict_cores",):
+        value = config.get(key)
+        if isinstance(value, str):
+            if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(f"{key} must be true or false, got {value!r}")
+            config[key] = value.lower() in ("true", "1", "yes")
+
+
+coerce_flags(config)
 validate(config, "../config/schema.yaml")
 
 SCALE = config["scale"]
