@@ -2,19 +2,31 @@
 
 A run is complete when its final.json exists; a partial run (no final.json) is listed with
 completed=False and never contributes a final score.
+
+Every problem with an input is an AnalysisInputError naming the file and the problem: a
+runs directory that is missing or holds no run, a config.json / final.json that is not JSON or
+lacks a field, a score that is not a number or is NaN, an eval_log.csv that is not a CSV or has
+a non-numeric value. The one exception: the last eval row of a run still going (no final.json)
+may be torn by the writer, and is dropped with a warning.
 """
 from __future__ import annotations
 
 import json
 import logging
+import math
 from pathlib import Path
 
 import pandas as pd
 
+from analysis.errors import AnalysisInputError
+
 log = logging.getLogger(__name__)
 RUN_COLUMNS = ["run", "game", "algo", "workers", "seed", "lr", "beta", "t_max", "frames_budget",
-               "domain", "completed", "frames", "wall_time", "final_mean", "final_std",
-               "final_stochastic_mean", "best_mean", "best_frames", "deviations"]
+               "domain", "eval_every", "eval_episodes", "final_eval_episodes", "completed", "frames",
+               "wall_time", "final_mean", "final_std", "final_episodes", "final_stochastic_mean",
+               "best_mean", "best_frames", "deviations"]
+EVAL_COLUMNS = ["frames", "wall_time", "mean_return"]
+CURVE_KEYS = ["run", "game", "algo", "workers", "seed", "lr", "beta", "t_max", "completed"]
 
 
 def find_runs(root: Path) -> list[Path]:
@@ -22,46 +34,147 @@ def find_runs(root: Path) -> list[Path]:
     return sorted(p.parent for p in Path(root).rglob("config.json"))
 
 
+def check_runs_dir(root: Path | None) -> list[Path]:
+    """The run directories below root; an error when root is missing or holds no run."""
+    if root is None:
+        raise AnalysisInputError("--runs", "no runs directory given")
+    root = Path(root)
+    if not root.exists():
+        raise AnalysisInputError(root, "runs directory does not exist (a typo in --runs?)")
+    if not root.is_dir():
+        raise AnalysisInputError(root, "--runs is a file, not a directory of run directories")
+    runs = find_runs(root)
+    if not runs:
+        raise AnalysisInputError(root, "no run directories below it (none has a config.json); "
+                                       "--runs must be the experiment's directory of runs")
+    return runs
+
+
+def read_json(path: Path) -> dict:
+    """A JSON object from path, or an error naming the file."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError) as err:
+        raise AnalysisInputError(path, f"cannot be read ({err})") from err
+    except json.JSONDecodeError as err:
+        raise AnalysisInputError(path, f"is not valid JSON ({err})") from err
+    if not isinstance(data, dict):
+        raise AnalysisInputError(path, f"holds a JSON {type(data).__name__}, not an object")
+    return data
+
+
+def number(data: dict, key: str, path: Path, integer: bool = False, required: bool = True) -> float | None:
+    """data[key] (dotted keys reach into nested objects) as a finite number, or an error."""
+    value: object = data
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            if required:
+                raise AnalysisInputError(path, f"has no {key!r}")
+            return None
+        value = value[part]
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise AnalysisInputError(path, f"{key} is {value!r}, not a number")
+    if not math.isfinite(value):
+        raise AnalysisInputError(path, f"{key} is {value}, not a finite number")
+    if integer and value != int(value):
+        raise AnalysisInputError(path, f"{key} is {value}, not a whole number")
+    return int(value) if integer else float(value)
+
+
+def text(data: dict, key: str, path: Path) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise AnalysisInputError(path, f"{key} is {value!r}, not a name" if key in data else f"has no {key!r}")
+    return value
+
+
+def read_config(run: Path) -> dict:
+    path = run / "config.json"
+    config = read_json(path)
+    protocol = config.get("protocol") if isinstance(config.get("protocol"), dict) else {}
+    return {"run": str(run), "game": text(config, "game", path), "algo": text(config, "algo", path),
+            "workers": number(config, "workers", path, integer=True),
+            "seed": number(config, "seed", path, integer=True), "lr": number(config, "lr", path),
+            "beta": number(config, "beta", path), "t_max": number(config, "t_max", path, integer=True),
+            "frames_budget": number(config, "frames", path, integer=True),
+            "domain": config.get("domain", "atari"),
+            "eval_every": number(protocol, "eval_every", path, required=False),
+            "eval_episodes": number(protocol, "eval_episodes", path, required=False),
+            "final_eval_episodes": number(protocol, "final_eval_episodes", path, required=False),
+            "deviations": tuple(config.get("deviations", ())), "completed": False}
+
+
+def read_final(run: Path) -> dict:
+    path = run / "final.json"
+    final = read_json(path)
+    if not isinstance(final.get("final"), dict):
+        raise AnalysisInputError(path, "has no 'final' object (the final network's score)")
+    best = final.get("best") if isinstance(final.get("best"), dict) else {}
+    stochastic = final.get("final_stochastic") if isinstance(final.get("final_stochastic"), dict) else {}
+    return {"completed": bool(final.get("completed", True)), "frames": number(final, "frames", path),
+            "wall_time": number(final, "wall_time", path),
+            "final_mean": number(final, "final.mean_return", path),
+            "final_std": number(final, "final.std_return", path, required=False),
+            "final_episodes": number(final, "final.n_episodes", path, integer=True, required=False),
+            "final_stochastic_mean": number(stochastic, "mean_return", path, required=False),
+            "best_mean": number(best, "mean_return", path, required=False),
+            "best_frames": number(best, "frames", path, required=False)}
+
+
 def read_run(run: Path) -> dict:
-    config = json.loads((run / "config.json").read_text())
-    row = {"run": str(run), "game": config["game"], "algo": config["algo"],
-           "workers": int(config["workers"]), "seed": int(config["seed"]), "lr": float(config["lr"]),
-           "beta": float(config["beta"]), "t_max": int(config["t_max"]),
-           "frames_budget": int(config["frames"]), "domain": config.get("domain", "atari"),
-           "deviations": tuple(config.get("deviations", ())), "completed": False}
-    final_path = run / "final.json"
-    if final_path.exists():
-        final = json.loads(final_path.read_text())
-        best = final.get("best") or {}
-        row.update(completed=bool(final.get("completed")), frames=final["frames"],
-                   wall_time=final["wall_time"], final_mean=final["final"]["mean_return"],
-                   final_std=final["final"]["std_return"],
-                   final_stochastic_mean=(final.get("final_stochastic") or {}).get("mean_return"),
-                   best_mean=best.get("mean_return"), best_frames=best.get("frames"))
+    """One run's config, and its final score when final.json exists (validated)."""
+    row = read_config(run)
+    if (run / "final.json").exists():
+        row.update(read_final(run))
     return row
 
 
 def load_runs(root: Path) -> pd.DataFrame:
-    """One row per run directory below root (complete and partial)."""
-    rows = [read_run(run) for run in find_runs(root)]
-    frame = pd.DataFrame(rows, columns=RUN_COLUMNS)
-    log.info("%s: %d runs (%d complete)", root, len(frame), int(frame["completed"].sum()) if len(frame) else 0)
+    """One row per run directory below root (complete and partial); errors name the file."""
+    frame = pd.DataFrame([read_run(run) for run in check_runs_dir(root)], columns=RUN_COLUMNS)
+    log.info("%s: %d runs (%d complete)", root, len(frame), int(frame["completed"].sum()))
     return frame
+
+
+def read_eval_log(run: Path, completed: bool) -> pd.DataFrame:
+    """eval_log.csv as numbers; a run that never started logging gives an empty frame."""
+    path = run / "eval_log.csv"
+    if not path.exists() or path.stat().st_size == 0:
+        return pd.DataFrame(columns=EVAL_COLUMNS)
+    try:
+        curve = pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
+        raise AnalysisInputError(path, f"is not a readable CSV ({str(err).strip()})") from err
+    missing = [c for c in EVAL_COLUMNS if c not in curve.columns]
+    if missing:
+        raise AnalysisInputError(path, f"has no column {', '.join(missing)} (columns: {', '.join(map(str, curve.columns))})")
+    numeric = curve[EVAL_COLUMNS].apply(pd.to_numeric, errors="coerce")
+    bad = numeric.isna().any(axis=1) | ~numeric.abs().lt(float("inf")).all(axis=1)
+    if bad.any() and not completed and list(bad[bad].index) == [len(curve) - 1]:
+        log.warning("%s: last row torn (run still going); dropped", path)
+        bad, numeric, curve = bad.iloc[:-1], numeric.iloc[:-1], curve.iloc[:-1]
+    if bad.any():
+        i = int(bad[bad].index[0])
+        values = ", ".join(f"{c}={curve.at[i, c]!r}" for c in EVAL_COLUMNS)
+        raise AnalysisInputError(path, f"line {i + 2} is not numeric ({values})")
+    curve = curve.copy()
+    curve[EVAL_COLUMNS] = numeric
+    return curve
 
 
 def load_curves(root: Path) -> pd.DataFrame:
     """Every eval row of every run below root, with the run's identifying columns.
 
     kind is "eval" for an eval_log.csv row and "final" for the final network's score that closes a
-    complete run's curve (for plots; time-to-score analyses use the "eval" rows only).
+    complete run's curve (for plots; time-to-score analyses use the "eval" rows only). completed
+    says whether the row's run has finished (figures mark runs in progress).
     """
     parts = []
-    for run in find_runs(root):
-        path = run / "eval_log.csv"
-        if not path.exists() or path.stat().st_size == 0:
-            continue  # a run that never started logging
-        curve = pd.read_csv(path)
+    for run in check_runs_dir(root):
         info = read_run(run)
+        curve = read_eval_log(run, info["completed"])
         curve["kind"] = "eval"
         if info["completed"]:  # the final network's score closes the curve
             final = pd.DataFrame([{"frames": info["frames"], "wall_time": info["wall_time"],
@@ -70,10 +183,25 @@ def load_curves(root: Path) -> pd.DataFrame:
             curve = final if curve.empty else pd.concat([curve, final], ignore_index=True)
         if curve.empty:
             continue
-        for key in ("run", "game", "algo", "workers", "seed", "lr", "beta", "t_max"):
+        for key in CURVE_KEYS:
             curve[key] = info[key]
         parts.append(curve)
     if not parts:
-        return pd.DataFrame(columns=["run", "game", "algo", "workers", "seed", "lr", "beta", "t_max",
-                                     "frames", "wall_time", "mean_return", "kind"])
+        return pd.DataFrame(columns=CURVE_KEYS + EVAL_COLUMNS + ["kind"])
     return pd.concat(parts, ignore_index=True)
+
+
+def require_domain(runs: pd.DataFrame, target: str, domain: str | None = None) -> str:
+    """The runs' one domain (atari, mujoco, control); an error naming a run of another domain.
+
+    domain: the domain the target needs; None = whichever the runs share.
+    """
+    wanted = domain or (runs["domain"].mode().iloc[0] if len(runs) else "atari")
+    wrong = runs[runs["domain"] != wanted]
+    if len(wrong):
+        row = wrong.iloc[0]
+        needs = f"takes {wanted} runs only" if domain else f"are {wanted} runs"
+        raise AnalysisInputError(Path(row["run"]) / "config.json",
+                                 f"domain {row['domain']!r} ({row['game']}) among the runs of {target}, which "
+                                 f"{needs} ({len(wrong)} such run(s): is --runs the right directory?)")
+    return wanted
