@@ -1,4 +1,16 @@
-"""Aggregates with uncertainty: interquartile mean and stratified-bootstrap CIs (rliable)."""
+"""Aggregates with uncertainty: mean, median and interquartile mean with stratified-bootstrap CIs.
+
+The CIs follow rliable (Agarwal et al. 2021): runs are resampled with replacement within each
+game (a stratified bootstrap), games stay fixed. Every game with a score counts, whatever its
+number of runs: with equal run counts the scores form rliable's (runs x games) matrix; with
+unequal counts each game's runs are resampled independently (rliable's
+StratifiedIndependentBootstrap). The mean and median are over the per-game mean scores; the IQM
+is the 25% trimmed mean of every run's score (rliable's aggregate_iqm, pooled over games).
+
+A bootstrap over runs within a game needs at least MIN_RUNS_FOR_CI runs in every game: with one
+run per game nothing can be resampled and the "interval" would be a point, so no CI is given and
+the reason is returned instead.
+"""
 from __future__ import annotations
 
 import warnings
@@ -7,31 +19,80 @@ import numpy as np
 
 REPS = 2000
 SEED = 0
+MIN_RUNS_FOR_CI = 2
+METRICS = ("iqm", "median", "mean")
 
 
-def iqm_with_ci(scores: np.ndarray, reps: int = REPS, seed: int = SEED) -> dict[str, float]:
-    """IQM, median and mean of a (runs x games) score matrix with 95% stratified-bootstrap CIs.
+def iqm(values: np.ndarray) -> float:
+    """The 25% trimmed mean, as scipy.stats.trim_mean(values, 0.25, axis=None) (rliable's IQM)."""
+    values = np.sort(np.ravel(values))
+    cut = int(0.25 * values.size)
+    return float(values[cut:values.size - cut].mean())
 
-    Returns NaNs when there is nothing to aggregate. Uses rliable with a fixed random_state.
+
+def aggregates(*per_game: np.ndarray) -> np.ndarray:
+    """[IQM, median, mean] of per-game run scores: one (runs x games) matrix, or one array per game."""
+    if len(per_game) == 1 and np.ndim(per_game[0]) == 2:  # (runs x games): vectorised
+        matrix = np.asarray(per_game[0])
+        means, pooled = matrix.mean(axis=0), matrix.ravel()
+    else:
+        means = np.array([np.mean(g) for g in per_game])
+        pooled = np.concatenate([np.ravel(g) for g in per_game])
+    return np.array([iqm(pooled), np.median(means), means.mean()])
+
+
+def no_ci_reason(per_game: list[np.ndarray], min_runs: int = MIN_RUNS_FOR_CI) -> str:
+    """Why no bootstrap CI can be given, or "" when it can."""
+    if not per_game:
+        return "no complete runs"
+    short = sum(len(g) < min_runs for g in per_game)
+    if not short:
+        return ""
+    fewest = min(len(g) for g in per_game)
+    runs = f"{fewest} run{'s' if fewest != 1 else ''}"
+    which = f"{runs} per game" if short == len(per_game) else f"{short} of {len(per_game)} games have {runs}"
+    return f"no CI: {which} (needs >= {min_runs} per game)"
+
+
+def interval_estimates(per_game: list[np.ndarray], reps: int = REPS, seed: int = SEED) -> dict:
+    """Point estimates of IQM, median and mean with 95% CIs, or NaN CIs and the reason.
+
+    per_game: one array of run scores per game (games with no score left out). Returns
+    {iqm, iqm_low, iqm_high, median, ..., mean, ..., "ci_note": reason or ""}.
     """
-    scores = np.asarray(scores, dtype=float)
-    if scores.size == 0 or np.isnan(scores).all():
-        nan = float("nan")
-        return {f"{m}{s}": nan for m in ("iqm", "median", "mean") for s in ("", "_low", "_high")}
+    per_game = [np.asarray(g, dtype=float) for g in per_game if len(g)]
+    nan = float("nan")
+    out = {f"{m}{s}": nan for m in METRICS for s in ("", "_low", "_high")}
+    out["ci_note"] = no_ci_reason(per_game)
+    if not per_game:
+        return out
+    out.update(zip(METRICS, map(float, aggregates(*per_game))))
+    if out["ci_note"]:
+        return out
+    low, high = bootstrap(per_game, reps, seed)
+    for i, name in enumerate(METRICS):
+        out[f"{name}_low"], out[f"{name}_high"] = float(low[i]), float(high[i])
+    return out
+
+
+def bootstrap(per_game: list[np.ndarray], reps: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """95% percentile CIs of aggregates() by rliable's stratified bootstrap (runs within games)."""
     from rliable import library as rly
-    from rliable import metrics
 
-    def fns(x):
-        return np.array([metrics.aggregate_iqm(x), metrics.aggregate_median(x), metrics.aggregate_mean(x)])
-
+    equal = len({len(g) for g in per_game}) == 1
+    data = np.stack(per_game, axis=1) if equal else [g.reshape(-1, 1) for g in per_game]
     np.random.seed(seed)  # rliable's bootstrap draws from numpy's global generator too
     with warnings.catch_warnings():
         # rliable 1.2.0 hands random_state to arch's bootstrap, which arch 7.2 deprecates (both pinned)
         warnings.filterwarnings("ignore", message="random_state is deprecated", category=FutureWarning)
-        point, ci = rly.get_interval_estimates({"m": scores}, fns, reps=reps,
-                                               random_state=np.random.RandomState(seed))
-    out = {}
-    for i, name in enumerate(("iqm", "median", "mean")):
-        out[name] = float(point["m"][i])
-        out[f"{name}_low"], out[f"{name}_high"] = float(ci["m"][0, i]), float(ci["m"][1, i])
-    return out
+        _, ci = rly.get_interval_estimates({"m": data}, aggregates, reps=reps,
+                                           random_state=np.random.RandomState(seed))
+    return ci["m"][0], ci["m"][1]
+
+
+def iqm_with_ci(scores: np.ndarray, reps: int = REPS, seed: int = SEED) -> dict:
+    """interval_estimates for a (runs x games) matrix; NaN columns (missing runs) are left out."""
+    scores = np.asarray(scores, dtype=float)
+    if scores.ndim != 2:
+        return interval_estimates([], reps, seed)
+    return interval_estimates([col[~np.isnan(col)] for col in scores.T], reps, seed)
