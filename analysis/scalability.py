@@ -75,3 +75,37 @@ def table2(speed: pd.DataFrame, worker_counts: list[int]) -> pd.DataFrame:
             row[f"paper {w}"] = float(paper.loc[algo, col]) if algo in paper.index and col in paper else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def missing_note(speed: pd.DataFrame, table: pd.DataFrame, runs: pd.DataFrame, counts: list[int]) -> str:
+    """Why some or all of our speedups are missing (written on the figure), or "" when none is."""
+    ours = [f"ours {w}" for w in counts]
+    ran = set(runs["algo"])
+    missing = [m for m, row in table.set_index("method")[ours].iterrows() if row.isna().all() and m in ran]
+    if not missing:
+        return ""
+    done = runs[runs["completed"].astype(bool)]
+    if done.empty:
+        return f"ours missing: no complete runs yet ({len(runs)} in progress)"
+    reasons = []
+    for method in missing:
+        sub = speed[speed["algo"] == method] if len(speed) else speed
+        if sub.empty:
+            reasons.append(f"{method}: no complete runs with periodic evaluations")
+        elif sub["note"].astype(str).str.contains("no learning").all():
+            reasons.append(f"{method}: no run learned beyond its first evaluation ({', '.join(sorted(set(sub['game'])))})")
+        else:
+            reasons.append(f"{method}: the runs did not reach the reference score")
+    frames = "/".join(sorted({f"{int(f):,}" for f in done["frames_budget"]}))
+    return f"ours missing (runs of {frames} frames) for " + "; ".join(reasons)
+
+
+def flags(table: pd.DataFrame, counts: list[int]) -> list[str]:
+    """Our mean speedups further than half the paper's value from it."""
+    out = []
+    for w in counts:
+        for method, o, p in zip(table["method"], table[f"ours {w}"], table[f"paper {w}"]):
+            if not np.isnan(o) and not np.isnan(p) and abs(o - p) > 0.5 * p:
+                out.append(f"scalability, vs the paper (Table 2): {method} with {w} workers: ours {o:.2f}x, "
+                           f"paper {p:.2f}x (tolerance: half the paper's value)")
+    return out
