@@ -15,35 +15,7 @@ from a3c.cli import main
 from a3c.config import Protocol, TrainConfig
 from a3c.trainer import Trainer, prepare
 
-ROOT = Path(__file__).resolve().parents[2]
-FAST = ["--game", "CartPole-v1", "--eval-every", "5k", "--eval-episodes", "2",
-        "--final-eval-episodes", "2", "--progress-every", "1"]
-
-
-def cli(*args: str) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-m", "a3c", "train", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def children(pid: int) -> list[int]:
-    """The trainer's worker and evaluator processes (not multiprocessing's resource tracker)."""
-    out = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-            if b"spawn_main" in cmdline:
-                out.append(int(child))
-    return out
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().split()[2] != "Z"
+from tests.processes import FAST, alive, children, cli, wait_for
 
 
 @pytest.mark.parametrize("args,message", [
@@ -111,62 +83,6 @@ def test_short_run_writes_the_whole_run_directory(tmp_path):
     assert (out / "train_log.csv").read_text().count("\n") > 10
     assert (out / "eval_log.csv").read_text().count("\n") >= 2
     assert "fps" in text and "eta" in text  # the progress line
-
-
-def wait_for(proc_out: Path, text: str, timeout: float) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc_out.exists() and text in proc_out.read_text():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} never appeared in {proc_out}")
-
-
-def test_a_killed_worker_ends_the_run_with_a_clear_error(tmp_path):
-    out = tmp_path / "run"
-    proc = cli(*FAST, "--workers", "2", "--frames", "50M", "--out", str(out))
-    wait_for(out / "run.log", "fps", 120)
-    workers = children(proc.pid)
-    os.kill(workers[0], signal.SIGKILL)
-    started = time.time()
-    text, _ = proc.communicate(timeout=60)
-    assert time.time() - started < 20
-    assert proc.returncode == 1
-    assert "exited with code -9" in text
-    assert not (out / "final.json").exists()
-    for pid in workers:
-        assert not alive(pid)
-
-
-def test_kill_9_then_resume_loses_at_most_one_checkpoint_interval(tmp_path):
-    out = tmp_path / "run"
-    proc = cli(*FAST, "--workers", "2", "--frames", "150k", "--checkpoint-every", "1", "--out", str(out))
-    deadline = time.time() + 120
-    while time.time() < deadline:  # a checkpoint taken after some training
-        ckpt = out / "checkpoint.pt"
-        if ckpt.exists() and torch.load(ckpt, weights_only=False)["frames"] > 10_000:
-            break
-        time.sleep(0.5)
-    workers = children(proc.pid)
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
-    deadline = time.time() + 15  # orphaned workers notice the dead trainer and exit
-    while time.time() < deadline and any(alive(p) for p in workers):
-        time.sleep(0.2)
-    assert not any(alive(p) for p in workers)
-    saved = torch.load(out / "checkpoint.pt", weights_only=False)["frames"]
-    assert saved > 0
-    resumed = cli(*FAST, "--workers", "2", "--frames", "150k", "--resume", "--out", str(out))
-    text, _ = resumed.communicate(timeout=240)
-    assert resumed.returncode == 0, text
-    assert f"resumed from checkpoint at frame {saved:,}" in text
-    final = json.loads((out / "final.json").read_text())
-    assert final["completed"] and final["frames"] >= 150_000
-    import csv
-
-    rows = list(csv.DictReader(open(out / "eval_log.csv")))
-    frames = [int(r["frames"]) for r in rows]
-    assert len(frames) == len(set(frames))  # no duplicated rows from the killed segment
 
 
 def test_a_runs_config_json_can_be_fed_back_as_a_config_file(tmp_path):

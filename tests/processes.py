@@ -1,0 +1,59 @@
+"""Helpers for tests that run the trainer as a real process and inject faults into it."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST = ["--game", "CartPole-v1", "--eval-every", "5k", "--eval-episodes", "2",
+        "--final-eval-episodes", "2", "--progress-every", "1"]
+
+
+def cli(*args: str) -> subprocess.Popen:
+    """`python -m a3c train ARGS` in its own process; stdout and stderr merged."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.Popen([sys.executable, "-m", "a3c", "train", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def children(pid: int) -> list[int]:
+    """The trainer's worker and evaluator processes (not multiprocessing's resource tracker)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"spawn_main" in cmdline:
+                out.append(int(child))
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+def wait_for(path: Path, text: str, timeout: float) -> None:
+    """Until `text` appears in the file at `path` (e.g. run.log)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if path.exists() and text in path.read_text():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared in {path}")
+
+
+def wait_gone(pids: list[int], timeout: float) -> float:
+    """Seconds until none of `pids` is alive (AssertionError after `timeout`)."""
+    start = time.time()
+    while any(alive(p) for p in pids):
+        if time.time() - start > timeout:
+            raise AssertionError(f"still alive after {timeout} s: {[p for p in pids if alive(p)]}")
+        time.sleep(0.05)
+    return time.time() - start
