@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import EngFormatter, LogLocator, MaxNLocator  # noqa: E402
@@ -96,6 +97,8 @@ def figure_legend(fig, handles: list) -> None:
 def layout_problems(fig) -> list[str]:
     """What a reader would see as broken: the title or legend over a panel, panels over each
     other, anything outside the figure, colliding tick labels. Empty when the layout is clean."""
+    if not hasattr(fig.canvas, "get_renderer"):  # a figure closed after saving
+        FigureCanvasAgg(fig)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     boxes = [("title", fig._suptitle.get_window_extent(renderer))] if fig._suptitle else []

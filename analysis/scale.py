@@ -101,8 +101,9 @@ def scales_text(scales: dict[str, dict]) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def infer_name(target: str, scale: dict, config: Path = WORKFLOW_CONFIG) -> str | None:
+def infer_name(target: str, scale: dict, config: Path | None = None) -> str | None:
     """The workflow scale whose grid for this target has these frames and games, if exactly one."""
+    config = config or WORKFLOW_CONFIG
     try:
         import yaml
 
