@@ -132,7 +132,8 @@ def same_games_rows(algo: str, games: list[str]) -> list[dict]:
     return rows
 
 
-def summary_rows(runs: pd.DataFrame, algos: list[str], reps: int = REPS) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def summary_rows(runs: pd.DataFrame, algos: list[str], reps: int = REPS
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """The summary table (ours with their scale, each followed by the same-games references, then
     the 57-game references), the comparison table behind the flags, and the flags."""
     rows, comparisons = [], []

@@ -18,7 +18,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import EngFormatter, LogLocator, MaxNLocator  # noqa: E402
@@ -33,7 +35,7 @@ LEVEL_STYLES = [("0.35", "--"), ("black", ":"), ("tab:brown", "-.")]  # referenc
 MIN_SHARE = 0.2  # a level that would squeeze the data below this share of the y axis is written, not drawn
 
 
-def save(fig, path: Path, tight: bool = True) -> str:
+def save(fig: Figure, path: Path, tight: bool = True) -> str:
     """Write fig as PNG atomically (a PNG is whole or absent); returns the file name.
 
     tight: apply tight_layout first (figures laid out by grid_figure have their own layout)."""
@@ -49,14 +51,14 @@ def save(fig, path: Path, tight: bool = True) -> str:
     return path.name
 
 
-def empty_note(ax, text: str = "no complete runs yet") -> None:
+def empty_note(ax: Axes, text: str = "no complete runs yet") -> None:
     ax.text(0.5, 0.5, textwrap.fill(text, 40), ha="center", va="center", transform=ax.transAxes, fontsize=10)
     ax.set_xticks([])
     ax.set_yticks([])
 
 
 def grid_figure(panels: int, title: str, labels: list[str], columns: int = MAX_COLUMNS,
-                panel: tuple[float, float] = PANEL):
+                panel: tuple[float, float] = PANEL) -> tuple[Figure, list[Axes]]:
     """A figure of `panels` axes of a fixed size in inches, `columns` to a row, with a header
     that holds the wrapped title and a legend of `labels` (sized for them: nothing overlaps)."""
     columns = max(1, min(columns, panels))
@@ -87,14 +89,14 @@ def legend_columns(labels: list[str], width: float) -> int:
     return max(1, min(len(labels), int((width - 0.4) / column)))
 
 
-def figure_legend(fig, handles: list) -> None:
+def figure_legend(fig: Figure, handles: list) -> None:
     """The legend under the title, in the header grid_figure sized for it."""
     if handles:
         fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, fig.header_bottom),
                    ncols=fig.legend_columns, fontsize=8, frameon=False)
 
 
-def layout_problems(fig) -> list[str]:
+def layout_problems(fig: Figure) -> list[str]:
     """What a reader would see as broken: the title or legend over a panel, panels over each
     other, anything outside the figure, colliding tick labels. Empty when the layout is clean."""
     if not hasattr(fig.canvas, "get_renderer"):  # a figure closed after saving
@@ -138,7 +140,7 @@ def learning_curves(curves: pd.DataFrame, group: str, path: Path, title: str,
 
 
 def curve_pages(curves: pd.DataFrame, group: str, title: str, levels: dict[str, dict[str, float]],
-                x_columns: tuple[str, ...], empty_reason: str) -> list:
+                x_columns: tuple[str, ...], empty_reason: str) -> list[Figure]:
     """The figures of learning_curves, unsaved (for layout checks)."""
     games = sorted(curves["game"].unique()) if len(curves) else []
     if "completed" not in curves:
@@ -180,12 +182,13 @@ def curve_handles(sub: pd.DataFrame, group: str, colours: dict, styles: dict[str
     if (sub.groupby(["game", group])["run"].nunique() > 1).any():
         handles.append(Patch(color="0.6", alpha=0.4, label="band: min-max over runs"))
     if not sub["completed"].astype(bool).all():
-        handles.append(Line2D([], [], color="0.3", linestyle="--", label="dashed: includes runs in progress (no final.json)"))
+        handles.append(Line2D([], [], color="0.3", linestyle="--",
+                              label="dashed: includes runs in progress (no final.json)"))
     handles += [Line2D([], [], color=c, linestyle=ls, label=label) for label, (c, ls) in styles.items()]
     return handles
 
 
-def draw_game(axes: list, sub: pd.DataFrame, group: str, colours: dict,
+def draw_game(axes: list[Axes], sub: pd.DataFrame, group: str, colours: dict,
               levels: dict[str, tuple[float, tuple[str, str]]], x_columns: tuple[str, ...]) -> None:
     """One game's panels: a mean line (min-max band) per group, levels, runs in progress dashed."""
     runs = sub.groupby("run")["completed"].first()
@@ -221,7 +224,7 @@ def x_scale(sub: pd.DataFrame, column: str) -> tuple[float, str]:
     return 1.0, column
 
 
-def draw_levels(ax, levels: dict[str, tuple[float, tuple[str, str]]], data: np.ndarray) -> None:
+def draw_levels(ax: Axes, levels: dict[str, tuple[float, tuple[str, str]]], data: np.ndarray) -> None:
     """Horizontal reference levels; one that would squeeze the data off the scale is written instead."""
     data = data[np.isfinite(data)]
     lo, hi = (float(data.min()), float(data.max())) if data.size else (0.0, 0.0)
@@ -273,7 +276,7 @@ def bar_or_line(x, ys: dict[str, list[float]], path: Path, title: str, xlabel: s
 
 
 def line_figure(x, ys: dict[str, list[float]], title: str, xlabel: str, ylabel: str, logx: bool = False,
-                note: str = ""):
+                note: str = "") -> Figure:
     fig = plt.figure(figsize=(7, 4.8), layout="constrained")
     ax = fig.subplots()
     for label, y in ys.items():
@@ -306,7 +309,7 @@ def scatter(points: pd.DataFrame, x: str, y: str, group: str, path: Path, title:
 
 
 def scatter_figure(points: pd.DataFrame, x: str, y: str, group: str, title: str,
-                   empty_reason: str = "no complete runs yet", xlim: tuple[float, float] | None = None):
+                   empty_reason: str = "no complete runs yet", xlim: tuple[float, float] | None = None) -> Figure:
     games = sorted(points["game"].unique()) if len(points) else []
     colours = {key: f"C{i % 10}" for i, key in enumerate(sorted(points[group].unique()))} if games else {}
     handles = [Line2D([], [], color=c, marker="o", linestyle="", label=f"{group} = {k}") for k, c in colours.items()]

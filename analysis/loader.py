@@ -149,7 +149,8 @@ def read_eval_log(run: Path, completed: bool) -> pd.DataFrame:
         raise AnalysisInputError(path, f"is not a readable CSV ({str(err).strip()})") from err
     missing = [c for c in EVAL_COLUMNS if c not in curve.columns]
     if missing:
-        raise AnalysisInputError(path, f"has no column {', '.join(missing)} (columns: {', '.join(map(str, curve.columns))})")
+        found = ", ".join(map(str, curve.columns))
+        raise AnalysisInputError(path, f"has no column {', '.join(missing)} (columns: {found})")
     numeric = curve[EVAL_COLUMNS].apply(pd.to_numeric, errors="coerce")
     bad = numeric.isna().any(axis=1) | ~numeric.abs().lt(float("inf")).all(axis=1)
     if bad.any() and not completed and list(bad[bad].index) == [len(curve) - 1]:

@@ -87,17 +87,21 @@ def missing_note(speed: pd.DataFrame, table: pd.DataFrame, runs: pd.DataFrame, c
     done = runs[runs["completed"].astype(bool)]
     if done.empty:
         return f"ours missing: no complete runs yet ({len(runs)} in progress)"
-    reasons = []
+    reasons: dict[str, list[str]] = {}
     for method in missing:
-        sub = speed[speed["algo"] == method] if len(speed) else speed
-        if sub.empty:
-            reasons.append(f"{method}: no complete runs with periodic evaluations")
-        elif sub["note"].astype(str).str.contains("no learning").all():
-            reasons.append(f"{method}: no run learned beyond its first evaluation ({', '.join(sorted(set(sub['game'])))})")
-        else:
-            reasons.append(f"{method}: the runs did not reach the reference score")
+        reasons.setdefault(missing_reason(speed, method), []).append(method)
     frames = "/".join(sorted({f"{int(f):,}" for f in done["frames_budget"]}))
-    return f"ours missing (runs of {frames} frames) for " + "; ".join(reasons)
+    return f"ours missing (runs of {frames} frames): " + "; ".join(
+        f"{reason} for {', '.join(methods)}" for reason, methods in reasons.items())
+
+
+def missing_reason(speed: pd.DataFrame, method: str) -> str:
+    sub = speed[speed["algo"] == method] if len(speed) else speed
+    if sub.empty:
+        return "no complete runs with periodic evaluations"
+    if sub["note"].astype(str).str.contains("no learning").all():
+        return f"no run learned beyond its first evaluation ({', '.join(sorted(set(sub['game'])))})"
+    return "the runs did not reach the reference score"
 
 
 def flags(table: pd.DataFrame, counts: list[int]) -> list[str]:

@@ -32,12 +32,13 @@ def values(column: pd.Series) -> list:
     return [int(v) if float(v).is_integer() else float(v) for v in out]
 
 
-def span(items: list, fmt=str) -> str:
+def span(items: list, fmt=str, conjunction: str = "or") -> str:
+    """'1', '1 or 2', '1, 2 or 4', '1-16' (more than three values)."""
     if not items:
         return "?"
     if len(items) <= 3:
         texts = [fmt(v) for v in items]
-        return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} or {texts[-1]}"
+        return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} {conjunction} {texts[-1]}"
     return f"{fmt(items[0])}-{fmt(items[-1])}"
 
 
@@ -68,12 +69,12 @@ def scale_parts(scale: dict) -> dict[str, str]:
     listed = f" ({', '.join(games)})" if len(games) <= 8 else ""
     unit = "task" if scale["domain"] == "mujoco" else "game"
     low, high = scale["runs_per_setting"]
-    workers = scale["workers"]
+    workers, seeds = scale["workers"], scale["seeds"]
     parts = {"games": f"{len(games)} {scale['domain']} {unit}{'s' if len(games) != 1 else ''}{listed}",
              "frames": f"{span(scale['frames_per_run'], short_number)} frames per run",
              "workers": f"{span(workers)} worker{'s' if workers != [1] else ''}",
              "runs": f"{low if low == high else f'{low}-{high}'} run{'s' if high != 1 else ''} per {unit} and "
-                     f"setting (seed{'s' if len(scale['seeds']) != 1 else ''} {span(scale['seeds'])})",
+                     f"setting (seed{'s' if len(seeds) != 1 else ''} {span(seeds, conjunction='and')})",
              "final": f"final score over {counted(scale['final_eval_episodes'], 'evaluation episode')}"}
     if scale["eval_every"]:
         parts["periodic"] = (f"an evaluation of {counted(scale['eval_episodes'], 'episode')} every "
