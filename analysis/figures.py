@@ -31,7 +31,9 @@ MARGIN = {"left": 0.75, "right": 0.3, "bottom": 0.55}  # inches
 MAX_COLUMNS = 5
 GAMES_PER_PAGE = 20
 DPI = 100
-LEVEL_STYLES = [("0.35", "--"), ("black", ":"), ("tab:brown", "-.")]  # reference levels, in order
+# reference levels, in order (dashed lines are kept for runs in progress)
+LEVEL_STYLES = [("0.35", "-."), ("black", ":"), ("tab:brown", (0, (5, 1, 1, 1, 1, 1)))]
+GOING = {"linestyle": "--", "linewidth": 1.0}  # a run in progress: its own thin dashed line, o at its end
 MIN_SHARE = 0.2  # a level that would squeeze the data below this share of the y axis is written, not drawn
 
 
@@ -182,26 +184,31 @@ def curve_handles(sub: pd.DataFrame, group: str, colours: dict, styles: dict[str
     if (sub.groupby(["game", group])["run"].nunique() > 1).any():
         handles.append(Patch(color="0.6", alpha=0.4, label="band: min-max over runs"))
     if not sub["completed"].astype(bool).all():
-        handles.append(Line2D([], [], color="0.3", linestyle="--",
-                              label="dashed: includes runs in progress (no final.json)"))
+        handles.append(Line2D([], [], color="0.3", marker="o", markerfacecolor="none", **GOING,
+                              label="dashed, o at its last eval: a run in progress (no final.json)"))
     handles += [Line2D([], [], color=c, linestyle=ls, label=label) for label, (c, ls) in styles.items()]
     return handles
 
 
 def draw_game(axes: list[Axes], sub: pd.DataFrame, group: str, colours: dict,
               levels: dict[str, tuple[float, tuple[str, str]]], x_columns: tuple[str, ...]) -> None:
-    """One game's panels: a mean line (min-max band) per group, levels, runs in progress dashed."""
+    """One game's panels: per group the mean over complete runs (band: min-max) and each run in
+    progress on its own (dashed, o at its last eval); reference levels."""
     runs = sub.groupby("run")["completed"].first()
     going = int((~runs.astype(bool)).sum())
     for ax, column in zip(axes, x_columns):
         scale, xlabel = x_scale(sub, column)
         for key, part in sub.groupby(group):
-            x, mean, low, high, n = mean_over_runs(part, column)
-            in_progress = not part["completed"].astype(bool).all()
-            ax.plot(x / scale, mean, color=colours[key], linestyle="--" if in_progress else "-",
-                    marker="." if len(x) < 4 else None)
-            if n > 1:
-                ax.fill_between(x / scale, low, high, color=colours[key], alpha=0.2)
+            done = part[part["completed"].astype(bool)]
+            if len(done):
+                x, mean, low, high, n = mean_over_runs(done, column)
+                ax.plot(x / scale, mean, color=colours[key], marker="." if len(x) < 4 else None)
+                if n > 1:
+                    ax.fill_between(x / scale, low, high, color=colours[key], alpha=0.2)
+            for _, run in part[~part["completed"].astype(bool)].groupby("run"):
+                run = run.sort_values(column)
+                ax.plot(run[column] / scale, run["mean_return"], color=colours[key], marker="o",
+                        markerfacecolor="none", markevery=[len(run) - 1], **GOING)
         draw_levels(ax, levels, sub["mean_return"].to_numpy(float))
         ax.set_title(f"{sub['game'].iloc[0]}: {len(runs)} run{'s' if len(runs) != 1 else ''}"
                      + (f", {going} in progress" if going else ""), fontsize=9)

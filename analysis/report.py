@@ -77,12 +77,13 @@ def scale_paragraph(summaries: dict[str, dict]) -> list[str]:
     if not summaries:
         return ["**Scale and protocol.** No target has been analysed yet, so there is no scale to report "
                 "and no number below rests on a run of ours.", ""]
-    names = {s.get("scale", {}).get("name") for s in summaries.values()}
-    if len(names) == 1 and None not in names:
-        which = f"These results come from the workflow's `{names.pop()}` scale. "
+    names = {t: s.get("scale", {}).get("name") for t, s in summaries.items()}
+    if len(set(names.values())) == 1 and None not in names.values():
+        which = f"These results come from the workflow's `{next(iter(names.values()))}` scale. "
+    elif set(names.values()) == {None}:
+        which = "These runs match none of the workflow's named scales (smoke, workstation, paper). "
     else:
-        which = ("These results come from runs of " + ", ".join(
-            f"{t}: `{s.get('scale', {}).get('name') or 'no named scale'}`" for t, s in summaries.items()) + ". ")
+        which = "Workflow scales: " + ", ".join(f"{t} `{n or 'none of them'}`" for t, n in names.items()) + ". "
     recorded = {t: s["scale"] for t, s in summaries.items() if "scale" in s}
     unrecorded = [t for t in summaries if t not in recorded]
     scales = (scales_text(recorded) + " " if recorded else "") + (

@@ -92,7 +92,7 @@ def test_curves_show_reference_levels_and_mark_runs_in_progress(tmp_path, make_r
     assert "no-op ref.: 496.0" in texts(fig) and "paper A3C FF, 1 day: 551.6" in texts(fig)
     assert pong.get_title() == "Pong: 2 runs, 1 in progress"
     assert any(line.get_linestyle() == "--" and line.get_color() == "C0" for line in pong.get_lines())
-    assert "includes runs in progress" in texts(fig)
+    assert "a run in progress (no final.json)" in texts(fig)
     assert figures.layout_problems(fig) == []
 
 

@@ -75,4 +75,4 @@ def test_without_a_scale_name_the_report_still_states_the_scale(tmp_path, make_r
     monkeypatch.setattr(scale, "WORKFLOW_CONFIG", tmp_path / "none.yaml")
     report = smoke_results(tmp_path, make_run, scale=None)
     paragraph = report.split("\n\n")[1]
-    assert "no named scale" in paragraph and "20k frames per run" in paragraph
+    assert "match none of the workflow's named scales" in paragraph and "20k frames per run" in paragraph
