@@ -1,0 +1,99 @@
+"""Faults from the user: flags the machine cannot hold, and settings that wreck learning silently."""
+import csv
+import json
+
+import pytest
+
+from a3c.cli import main
+from a3c.diagnostics import HealthCheck
+from a3c.rundir import best_eval_row
+from tests.processes import FAST, cli
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--workers", "1000"], "1000 workers need about"),
+    (["--seed", "-1"], "seed must be in [0, 20,000]"),
+    (["--seed", "3000000"], "seed must be in [0, 20,000]"),
+    (["--diagnostics-every", "-1"], "diagnostics_every must be >= 0"),
+])
+def test_flags_the_machine_cannot_run_are_refused_before_any_work(tmp_path, caplog, args, message):
+    out = tmp_path / "run"
+    assert main(["train", *FAST, "--workers", "1", "--frames", "1000", *args, "--out", str(out)]) == 2
+    assert message in caplog.text
+    assert not out.exists()
+
+
+def test_a_negative_annealing_horizon_is_refused():
+    from a3c.config import TrainConfig, validate
+
+    with pytest.raises(ValueError, match="lr_anneal_frames must be >= 0"):
+        validate(TrainConfig(lr_anneal_frames=-5, out="x"))
+
+
+def test_more_workers_than_cores_is_a_warning(tmp_path, caplog, monkeypatch):
+    from a3c import trainer
+    from a3c.config import TrainConfig
+
+    monkeypatch.setattr(trainer.os, "cpu_count", lambda: 2)
+    trainer.check_machine(TrainConfig(workers=3, out=str(tmp_path)))
+    assert "3 workers on 2 cores" in caplog.text
+
+
+def test_resume_and_restart_together_are_refused(tmp_path, caplog):
+    assert main(["train", *FAST, "--frames", "1000", "--resume", "--restart", "--out", str(tmp_path / "r")]) == 2
+    assert "contradict" in caplog.text
+
+
+@pytest.mark.slow
+def test_a_collapsed_policy_is_flagged_in_the_log_and_final_json(tmp_path):
+    """--lr 1e3 never yields a NaN (clipping bounds each step) but the policy collapses."""
+    out = tmp_path / "run"
+    proc = cli(*FAST, "--workers", "1", "--frames", "60k", "--lr", "1e3", "--diagnostics-every", "20",
+               "--out", str(out))
+    text, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, text
+    assert "WARNING" in text and "the policy has collapsed" in text
+    health = json.loads((out / "final.json").read_text())["health"]
+    assert not health["ok"] and "policy_collapse" in health["flags"]
+
+
+@pytest.mark.slow
+def test_a_healthy_run_says_so_and_its_best_is_the_eval_logs_best_row(tmp_path):
+    out = tmp_path / "run"
+    proc = cli(*FAST, "--workers", "2", "--frames", "40k", "--lr", "2e-3", "--diagnostics-every", "50",
+               "--out", str(out))
+    text, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, text
+    final = json.loads((out / "final.json").read_text())
+    assert final["health"] == {"ok": True, "warnings": [], "flags": []}
+    rows = list(csv.DictReader(open(out / "eval_log.csv")))
+    best = max(rows, key=lambda r: float(r["mean_return"]))
+    assert final["best"]["frames"] == int(best["frames"])
+    assert final["best"]["mean_return"] == float(best["mean_return"])
+
+
+def test_best_eval_row_reads_the_log_whatever_arrived_after_a_checkpoint(tmp_path):
+    """An evaluation that lands after the stop's checkpoint is in the log, and so in "best"."""
+    path = tmp_path / "eval_log.csv"
+    path.write_text("frames,wall_time,mean_return,std_return,min_return,max_return,n_episodes\n"
+                    "1000,1.0,5.0,0,5,5,2\n3000,3.0,9.0,0,9,9,2\n2000,2.0,9.0,0,9,9,2\n4000,4.0,7\n")
+    assert best_eval_row(path) == {"frames": 3000, "wall_time": 3.0, "mean_return": 9.0, "std_return": 0.0,
+                                   "min_return": 9.0, "max_return": 9.0, "n_episodes": 2}
+    assert best_eval_row(tmp_path / "missing.csv") is None
+
+
+def test_health_check_flags_collapse_and_explosion_once_and_only_when_sustained():
+    check = HealthCheck(n_actions=6, patience=3)
+    rows = [{"entropy": 1.7, "value_loss": 1.0}] * 10
+    assert all(check.add(r) is None for r in rows)
+    assert check.add({"entropy": 0.001, "value_loss": 1.0}) is None  # one row is not a collapse
+    assert check.add({"entropy": 1.0, "value_loss": 1.0}) is None
+    for _ in range(2):
+        assert check.add({"entropy": 0.001, "value_loss": 1.0}) is None
+    assert "collapsed" in check.add({"entropy": 0.001, "value_loss": 1.0})
+    assert check.add({"entropy": 0.001, "value_loss": 1.0}) is None  # said once
+    for _ in range(2):
+        assert check.add({"entropy": 1.0, "value_loss": 500.0}) is None
+    assert "value loss above 100x" in check.add({"entropy": 1.0, "value_loss": 500.0})
+    assert check.summary()["flags"] == ["policy_collapse", "value_explosion"]
+    assert HealthCheck(n_actions=None).add({"entropy": -3.0}) is None  # Gaussian entropy may be < 0
