@@ -80,10 +80,11 @@ def which_games(games: list[str]) -> str:
     return ", ".join(games) if len(games) <= 8 else f"{len(games)} games (see atari_per_game)"
 
 
-def spread(series: pd.Series, fmt=lambda v: f"{v:g}") -> str:
+def spread(series: pd.Series, fmt=lambda v: f"{v:g}") -> str | float:
+    """'20k', '2-3': the values' range; NaN (shown as missing) when there is none."""
     vals = sorted(set(series.dropna()))
     if not vals:
-        return "?"
+        return np.nan
     return fmt(vals[0]) if len(vals) == 1 else f"{fmt(vals[0])}-{fmt(vals[-1])}"
 
 
@@ -96,15 +97,16 @@ def ci_text(est: dict, metric: str) -> str:
 
 def ours_row(runs: pd.DataFrame, algo: str, reps: int) -> tuple[dict, list[str]]:
     """Our summary row for one algo (with its scale), and its games."""
-    done = runs[runs["completed"].astype(bool) & (runs["algo"] == algo)]
+    mine = runs[runs["algo"] == algo]
+    done = mine[mine["completed"].astype(bool)]
     per_game = per_run_scores(runs, algo)
     est = interval_estimates(list(per_game.values()), reps=reps)
     games = sorted(per_game)
+    episodes = done["final_episodes"].fillna(done["final_eval_episodes"]) if len(done) else mine["final_eval_episodes"]
     row = {"method": f"ours: {ALGO_LABELS[algo]}", "protocol": "no-op starts", "games": len(games),
-           "which games": which_games(games),
-           "frames per run": spread(done["frames_budget"], short_number),
-           "seeds per game": spread(done.groupby("game").size()),
-           "final eval episodes": spread(done["final_episodes"].fillna(done["final_eval_episodes"])),
+           "which games": which_games(games) if games else f"none complete ({len(mine)} in progress)",
+           "frames per run": spread(mine["frames_budget"], short_number),
+           "seeds per game": spread(done.groupby("game").size()), "final eval episodes": spread(episodes),
            "runs": len(done)}
     for metric in ("mean", "median", "IQM"):
         row[f"{metric} %"] = est[metric.lower()]
@@ -122,12 +124,13 @@ def reference_row(method: str, protocol: str, norm: pd.Series, frames: str = "")
 def same_games_rows(algo: str, games: list[str]) -> list[dict]:
     """The references over exactly the games of one of our rows."""
     label, n = ALGO_LABELS[algo], len(games)
-    rows = [reference_row(f"{reference.NOOP_REF_LABEL}, same {n} games as ours: {label}", "no-op starts",
+    same = f"same {n} game{'s' if n != 1 else ''} as ours: {label}"
+    rows = [reference_row(f"{reference.NOOP_REF_LABEL}, {same}", "no-op starts",
                           noop_reference_norm().reindex(games), NOOP_REF_FRAMES)]
     column = reference.PAPER_COLUMN_FOR_ALGO.get(algo)
     if column:
         paper_label = reference.HUMAN_START_COLUMNS[column]
-        rows.append(reference_row(f"paper Table S3: {paper_label}, same {n} games as ours: {label}",
+        rows.append(reference_row(f"paper Table S3: {paper_label}, {same}",
                                   "human starts", paper_norm(column).reindex(games)))
     return rows
 
@@ -171,7 +174,8 @@ def compare(algo: str, ours: dict, ref: dict, stat: str) -> dict:
 def flag_text(row: pd.Series) -> str:
     against = "the paper" if row["reference"].startswith("paper") else "the no-op reference"
     return (f"atari_table, vs {against}: ours {row['ours']} {row['statistic']} {row['ours %']:,.1f}% against "
-            f"{row['reference %']:,.1f}% for {row['reference']} on the same {row['games']} games "
+            f"{row['reference %']:,.1f}% for {row['reference']} on the same {row['games']} "
+            f"game{'s' if row['games'] != 1 else ''} "
             f"({row['protocol of the reference']}): {row['gap (points)']:+,.1f} points "
             f"(tolerance {row['tolerance (points)']:g})")
 

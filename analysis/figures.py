@@ -54,7 +54,7 @@ def save(fig: Figure, path: Path, tight: bool = True) -> str:
 
 
 def empty_note(ax: Axes, text: str = "no complete runs yet") -> None:
-    ax.text(0.5, 0.5, textwrap.fill(text, 40), ha="center", va="center", transform=ax.transAxes, fontsize=10)
+    ax.text(0.5, 0.5, textwrap.fill(text, 30), ha="center", va="center", transform=ax.transAxes, fontsize=9)
     ax.set_xticks([])
     ax.set_yticks([])
 
