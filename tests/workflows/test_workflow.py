@@ -28,7 +28,7 @@ def planned_runs(output: str) -> list[str]:
 
 
 @pytest.mark.parametrize("target,trains", [
-    ("atari_table", 57 * 2),  # 57 games x A3C FF and LSTM
+    ("atari_table", 57 * 2 * 3),  # 57 games x A3C FF and LSTM x 3 seeds
     ("scalability", 7 * 4 * 5),  # 7 games x 4 methods x 1, 2, 4, 8, 16 workers
     ("data_efficiency", 7 * 4 * 5),  # an analysis of the scalability runs
     ("mujoco_table", 9 * 3),

@@ -20,7 +20,7 @@ rule analysis:
         mem_mb=2000,
         runtime=30,
     shell:
-        "{PYTHON} -m analysis {wildcards.target} --runs {params.runs} --out {params.out}"
+        "{PYTHON} -m analysis {wildcards.target} --runs {params.runs} --out {params.out} --scale {SCALE}"
 
 
 rule report:
