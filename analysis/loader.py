@@ -21,7 +21,8 @@ import pandas as pd
 from analysis.errors import AnalysisInputError
 
 log = logging.getLogger(__name__)
-RUN_COLUMNS = ["run", "game", "algo", "workers", "seed", "lr", "beta", "t_max", "frames_budget",
+RUN_COLUMNS = ["run", "game", "algo", "workers", "seed", "lr", "rms_eps", "lr_anneal_frames", "beta", "t_max",
+               "frames_budget",
                "domain", "eval_every", "eval_episodes", "final_eval_episodes", "completed", "frames",
                "wall_time", "final_mean", "final_std", "final_episodes", "final_stochastic_mean",
                "best_mean", "best_frames", "deviations"]
@@ -97,6 +98,8 @@ def read_config(run: Path) -> dict:
     return {"run": str(run), "game": text(config, "game", path), "algo": text(config, "algo", path),
             "workers": number(config, "workers", path, integer=True),
             "seed": number(config, "seed", path, integer=True), "lr": number(config, "lr", path),
+            "rms_eps": number(config, "rms_eps", path, required=False),
+            "lr_anneal_frames": number(config, "lr_anneal_frames", path, integer=True, required=False),
             "beta": number(config, "beta", path), "t_max": number(config, "t_max", path, integer=True),
             "frames_budget": number(config, "frames", path, integer=True),
             "domain": config.get("domain", "atari"),
@@ -206,3 +209,22 @@ def require_domain(runs: pd.DataFrame, target: str, domain: str | None = None) -
                                  f"domain {row['domain']!r} ({row['game']}) among the runs of {target}, which "
                                  f"{needs} ({len(wrong)} such run(s): is --runs the right directory?)")
     return wanted
+
+
+DIAGNOSTIC_COLUMNS = ["frames", "worker", "entropy", "value_loss", "policy_loss", "grad_norm", "clip_fraction",
+                      "update_ratio", "lr"]
+
+
+def read_diagnostics(run: Path) -> pd.DataFrame:
+    """diagnostics.csv (docs/run_directory.md) as numbers; empty for a run written without it."""
+    path = Path(run) / "diagnostics.csv"
+    if not path.exists() or path.stat().st_size == 0:
+        return pd.DataFrame(columns=DIAGNOSTIC_COLUMNS)
+    try:
+        table = pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
+        raise AnalysisInputError(path, f"is not a readable CSV ({str(err).strip()})") from err
+    missing = [c for c in DIAGNOSTIC_COLUMNS if c not in table.columns]
+    if missing:
+        raise AnalysisInputError(path, f"has no column {', '.join(missing)}")
+    return table[DIAGNOSTIC_COLUMNS].apply(pd.to_numeric, errors="coerce").dropna(subset=["frames"])

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import atari, figures, reference, scalability
+from analysis import atari, figures, reference, scalability, study
 from analysis.loader import load_curves, load_runs, require_domain
 from analysis.scale import describe, short_number
 from analysis.tables import write_table
@@ -172,6 +172,11 @@ def lr_robustness(runs_dir: Path, out: Path) -> dict:
     return summary
 
 
+def lr_study(runs_dir: Path, out: Path) -> dict:
+    runs, summary, _ = _load(runs_dir, "lr_study", "atari")
+    return study.lr_study(runs, runs_dir, out, summary)
+
+
 def mujoco_table(runs_dir: Path, out: Path) -> dict:
     runs, summary, _ = _load(runs_dir, "mujoco_table", "mujoco")
     done = runs[runs["completed"].astype(bool)]
@@ -198,4 +203,5 @@ TARGETS = {
     "tmax_sweep": lambda r, o: sweep(r, o, "t_max", "tmax_sweep", logx=False),
     "lr_robustness": lr_robustness,
     "mujoco_table": mujoco_table,
+    "lr_study": lr_study,
 }

@@ -1,0 +1,120 @@
+"""The learning-rate / RMSProp-eps study (the `lr_study` target): which setting learns, by the
+paper's rule.
+
+The paper's Atari curves are the best of 50 learning rates drawn from LogUniform(1e-4, 1e-2), and
+its 57-game table uses settings tuned on six games only (BeamRider, Breakout, Pong, Qbert,
+Seaquest, SpaceInvaders). Its RMSProp eps is not printed (the talk: 1e-8; the authors' e-mail and
+PFRL: 0.1, inside the square root). This target groups the study's runs by (game, lr, eps) and
+reports, per setting: seeds, the final score, the best evaluation, the score at fixed frame counts
+(the curves' early part, where settings first separate), and late training diagnostics (entropy,
+value loss, gradient norm, clipping) as early signals. The chosen setting is the one with the best
+mean final score over the tuning games, as the paper chose.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import figures
+from analysis.loader import load_curves, read_diagnostics
+from analysis.scale import short_number
+from analysis.tables import write_table
+
+TUNING_GAMES = ("BeamRider", "Breakout", "Pong", "Qbert", "Seaquest", "SpaceInvaders")  # the paper's six
+SETTING = ["game", "algo", "lr", "rms_eps", "lr_anneal_frames"]  # lr_anneal_frames 0: over the run's own frames
+LATE_FRACTION = 0.2  # diagnostics averaged over the last 20% of each run's frames
+
+
+def setting_label(lr: float, eps: float) -> str:
+    return f"lr {lr:.2g}, eps {eps:g}"
+
+
+def score_at(curves: pd.DataFrame, run: str, frames: float) -> float:
+    """The run's eval score at `frames` (linear interpolation between evaluations; NaN if not reached)."""
+    rows = curves[curves["run"] == run].sort_values("frames")  # evals, then the final score
+    if rows.empty or rows["frames"].max() < frames:
+        return float("nan")
+    return float(np.interp(frames, rows["frames"], rows["mean_return"]))
+
+
+def late_diagnostics(run: str) -> dict[str, float]:
+    table = read_diagnostics(Path(run))
+    if table.empty:
+        return {}
+    late = table[table["frames"] >= table["frames"].max() * (1 - LATE_FRACTION)]
+    return {f"late_{c}": float(late[c].mean()) for c in ("entropy", "value_loss", "grad_norm", "clip_fraction")}
+
+
+def per_run(runs: pd.DataFrame, curves: pd.DataFrame, checkpoints: list[float]) -> pd.DataFrame:
+    rows = []
+    runs = runs.assign(lr_anneal_frames=runs["lr_anneal_frames"].fillna(0))  # older runs: their own frames
+    for _, run in runs.iterrows():
+        row = {k: run[k] for k in SETTING + ["seed", "completed", "final_mean", "best_mean"]}
+        row["frames"] = float(curves.loc[curves["run"] == run["run"], "frames"].max() or 0)
+        row.update({f"score_at_{short_number(f)}": score_at(curves, run["run"], f) for f in checkpoints})
+        row.update(late_diagnostics(run["run"]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def per_setting(table: pd.DataFrame) -> pd.DataFrame:
+    """Means over the seeds of each setting; `runs` and `complete` count them."""
+    numeric = [c for c in table.columns if c not in SETTING + ["seed", "completed"]]
+    grouped = table.groupby(SETTING, as_index=False)
+    out = grouped[numeric].mean()
+    out.insert(len(SETTING), "runs", grouped.size()["size"].to_numpy())
+    out.insert(len(SETTING) + 1, "complete", grouped["completed"].sum()["completed"].astype(int).to_numpy())
+    return out.sort_values(["game", "final_mean"], ascending=[True, False], na_position="last")
+
+
+def choose(settings: pd.DataFrame) -> tuple[pd.Series | None, str]:
+    """The paper's rule: the best mean final score over the tuning games that every setting ran."""
+    done = settings[settings["complete"] > 0]
+    games = sorted(set(done["game"]) & set(TUNING_GAMES))
+    if not games:
+        return None, "no complete run on a tuning game yet: no setting chosen"
+    part = done[done["game"].isin(games)]
+    ranked = part.groupby(["algo", "lr", "rms_eps", "lr_anneal_frames"], as_index=False).agg(
+        score=("final_mean", "mean"), games=("game", "nunique"))
+    ranked = ranked[ranked["games"] == len(games)].sort_values("score", ascending=False)
+    if ranked.empty:
+        return None, f"no setting has complete runs on every tuning game studied ({', '.join(games)})"
+    best = ranked.iloc[0]
+    return best, (f"chosen by the paper's rule (best mean final score over {', '.join(games)}): "
+                  f"{best['algo']}, {setting_label(best['lr'], best['rms_eps'])}")
+
+
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """lr, eps and the horizon as short text (the tables round numbers to one decimal)."""
+    return table.assign(lr=table["lr"].map(lambda v: f"{v:.3g}"), rms_eps=table["rms_eps"].map(lambda v: f"{v:g}"),
+                        lr_anneal_frames=table["lr_anneal_frames"].map(lambda v: short_number(v) if v else "own"))
+
+
+def lr_study(runs: pd.DataFrame, runs_dir: Path, out: Path, summary: dict) -> dict:
+    curves = load_curves(runs_dir)
+    budget = float(runs["frames_budget"].max())
+    checkpoints = [f for f in (5e6, 10e6, 20e6, 40e6) if f < budget] + [budget]
+    table = per_run(runs, curves, checkpoints)
+    settings = per_setting(table)
+    summary["files"] += write_table(readable(table), out, "lr_study_runs", "Every run of the study, with its score at "
+                                    "fixed frame counts and its late training diagnostics.")
+    summary["files"] += write_table(readable(settings), out, "lr_study", "Per setting (game, lr, RMSProp eps): means over "
+                                    "seeds. Late diagnostics: means over the last 20% of frames.")
+    best, note = choose(settings)
+    summary["notes"].append(note)
+    summary["chosen"] = None if best is None else {"algo": best["algo"], "lr": float(best["lr"]),
+                                                   "rms_eps": float(best["rms_eps"]),
+                                                   "lr_anneal_frames": int(best["lr_anneal_frames"])}
+    done = runs[runs["completed"].astype(bool)]
+    summary["files"].append(figures.scatter(done.assign(eps=done["rms_eps"].map(lambda e: f"{e:g}")),
+                                            "lr", "final_mean", "eps", out / "lr_study.png",
+                                            "Final score against learning rate, by RMSProp eps",
+                                            empty_reason="no complete runs yet"))
+    labelled = curves.merge(runs[["run", "rms_eps", "lr_anneal_frames"]], on="run")
+    labelled["setting"] = [setting_label(lr, e) + (f", anneal {short_number(h)}" if h == h and h else ", anneal own")
+                           for lr, e, h in zip(labelled["lr"], labelled["rms_eps"], labelled["lr_anneal_frames"])]
+    summary["files"] += figures.learning_curves(labelled, "setting", out / "lr_study_curves.png",
+                                                "Learning curves per setting (lr, RMSProp eps)")
+    return summary

@@ -1,0 +1,51 @@
+"""The lr/eps study target: settings grouped over seeds, scores at fixed frames, the paper's rule."""
+import json
+
+import pandas as pd
+import pytest
+
+from analysis.__main__ import run_target
+
+
+def study_run(make_run, root, game, lr, eps, seed, final, curve, diagnostics=None):
+    run = make_run(root, game, lr=lr, seed=seed, final=final, curve=curve, frames=20_000_000,
+                   name=f"{game}/a3c/w1/lr{lr}_eps{eps}/s{seed}")
+    config = json.loads((run / "config.json").read_text())
+    config.update(rms_eps=eps, lr_anneal_frames=320_000_000)
+    (run / "config.json").write_text(json.dumps(config))
+    if diagnostics:
+        lines = ["frames,wall_time,worker,updates,lr,loss,policy_loss,value_loss,entropy,q_mean,grad_norm,"
+                 "clip_fraction,update_ratio,fps"]
+        lines += [f"{f},1,0,1,{lr},0,0,{v},{h},,3,0.1,0.001,1000" for f, h, v in diagnostics]
+        (run / "diagnostics.csv").write_text("\n".join(lines) + "\n")
+    return run
+
+
+def test_settings_average_their_seeds_and_the_best_on_the_tuning_games_is_chosen(tmp_path, make_run):
+    runs = tmp_path / "runs"
+    curve = [(5_000_000, 1, -20.0), (10_000_000, 2, -10.0), (20_000_000, 3, 0.0)]
+    study_run(make_run, runs, "Pong", 7e-4, 0.1, 0, 10.0, curve, [(1e6, 1.7, 0.1), (19e6, 0.9, 0.3)])
+    study_run(make_run, runs, "Pong", 7e-4, 0.1, 1, 14.0, curve)
+    study_run(make_run, runs, "Pong", 1e-4, 1e-8, 0, 15.0, curve)  # one lucky seed
+    study_run(make_run, runs, "Breakout", 7e-4, 0.1, 0, 100.0, curve)
+    study_run(make_run, runs, "Breakout", 1e-4, 1e-8, 0, 20.0, curve)
+    study_run(make_run, runs, "Alien", 1e-4, 1e-8, 0, 9999.0, curve)  # not a tuning game: never decides
+    summary = run_target("lr_study", runs, tmp_path / "out")
+    assert summary["chosen"] == {"algo": "a3c", "lr": 7e-4, "rms_eps": 0.1, "lr_anneal_frames": 320_000_000}
+    table = pd.read_csv(tmp_path / "out" / "lr_study.csv")
+    pong = table[(table["game"] == "Pong") & (table["rms_eps"].astype(str) == "0.1")].iloc[0]
+    assert pong["runs"] == 2 and pong["final_mean"] == pytest.approx(12.0)
+    assert pong["score_at_10M"] == pytest.approx(-10.0)
+    runs_table = pd.read_csv(tmp_path / "out" / "lr_study_runs.csv")
+    seed0 = runs_table[(runs_table["game"] == "Pong") & (runs_table["seed"] == 0)
+                       & (runs_table["rms_eps"].astype(str) == "0.1")].iloc[0]
+    assert seed0["late_entropy"] == pytest.approx(0.9)  # the last 20% of frames only
+    assert {"lr_study.png", "lr_study_curves.png"} <= set(summary["files"])
+
+
+def test_without_a_complete_tuning_game_no_setting_is_chosen(tmp_path, make_run):
+    runs = tmp_path / "runs"
+    study_run(make_run, runs, "Pong", 7e-4, 0.1, 0, None, [(5_000_000, 1, -20.0)])
+    summary = run_target("lr_study", runs, tmp_path / "out")
+    assert summary["chosen"] is None
+    assert any("no setting chosen" in note for note in summary["notes"])
