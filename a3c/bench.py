@@ -123,8 +123,6 @@ def _instrumented_worker(game: str, algo: str, phases: dict[str, float], autogra
     """One worker in this process, its phases timed (the worker's code itself is unchanged)."""
     import os
 
-    import torch
-
     from a3c.trainer import Trainer
     from a3c.worker import Worker, one_thread
 

@@ -11,7 +11,8 @@ import copy
 import os
 import time
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -103,7 +104,7 @@ def evaluator_main(cfg: TrainConfig, spec: EnvSpec, shared: Any, next_eval: int,
         pass
     except Exception:
         shared.messages.put(("error", "evaluator", traceback.format_exc()))
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     finally:
         if os.getppid() != shared.parent_pid:  # orphaned: nobody reads the queue; do not wait on it
             shared.messages.cancel_join_thread()

@@ -8,7 +8,6 @@ at the end scores the final network and writes final.json (which marks the run c
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import math
 import os
@@ -16,8 +15,9 @@ import queue
 import signal
 import time
 from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import torch
 import torch.multiprocessing as mp
@@ -28,9 +28,22 @@ from a3c.envs import EnvSpec, action_size, make_env, resolve
 from a3c.evaluate import EVAL_SEED_OFFSET, evaluate, evaluator_main
 from a3c.models import build_model
 from a3c.optim import SharedRMSprop
-from a3c.rundir import (EVAL_FIELDS, TRAIN_FIELDS, CsvLog, RunDirError, TensorBoardLog, atomic_torch_save,
-                        atomic_write_json, check_writable, git_commit, library_versions, read_checkpoint,
-                        read_json, run_lock, best_eval_row)
+from a3c.rundir import (
+    EVAL_FIELDS,
+    TRAIN_FIELDS,
+    CsvLog,
+    RunDirError,
+    TensorBoardLog,
+    atomic_torch_save,
+    atomic_write_json,
+    best_eval_row,
+    check_writable,
+    git_commit,
+    library_versions,
+    read_checkpoint,
+    read_json,
+    run_lock,
+)
 from a3c.worker import Shared, one_thread, worker_main
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,6 @@ import logging
 import math
 import os
 import signal
-import time
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -23,10 +22,10 @@ import torch
 from torch import nn
 
 from a3c.config import TrainConfig, learning_rate
+from a3c.diagnostics import Diagnostics, snapshot, update_ratio
 from a3c.envs import EnvSpec, action_size, make_env
 from a3c.learners import Segment, make_learner
 from a3c.models import build_model
-from a3c.diagnostics import Diagnostics, snapshot, update_ratio
 from a3c.optim import SharedRMSprop, clip_factor, grad_norm
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,7 @@ def worker_main(rank: int, cfg: TrainConfig, spec: EnvSpec, shared: Shared, seed
         Worker(rank, cfg, spec, shared, seed).run()
     except Exception:  # report, then exit with an error code the trainer sees
         shared.messages.put(("error", rank, traceback.format_exc()))
-        raise SystemExit(1)
+        raise SystemExit(1) from None
 
 
 def one_thread() -> None:

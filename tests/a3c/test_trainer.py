@@ -3,10 +3,7 @@ import dataclasses
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import torch
@@ -14,7 +11,6 @@ import torch
 from a3c.cli import main
 from a3c.config import Protocol, TrainConfig
 from a3c.trainer import Trainer, prepare
-
 from tests.processes import FAST, alive, children, cli, wait_for
 
 

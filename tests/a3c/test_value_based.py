@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from a3c.algorithms.value_based import (n_step_q_targets, one_step_q_targets, one_step_sarsa_targets,
-                                        q_loss)
+from a3c.algorithms.value_based import n_step_q_targets, one_step_q_targets, one_step_sarsa_targets, q_loss
 from a3c.config import TrainConfig
 from a3c.learners import epsilon_at, final_epsilon_for_rank, final_epsilons_for
 
