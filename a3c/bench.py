@@ -19,7 +19,7 @@ from typing import Any
 
 import torch.multiprocessing as mp
 
-from a3c.config import ALGOS, DOMAIN_DEFAULTS, Protocol, TrainConfig
+from a3c.config import ALGOS, Protocol, TrainConfig
 from a3c.envs import make_env, resolve
 
 log = logging.getLogger("a3c.bench")
@@ -61,11 +61,9 @@ def training_fps(game: str, algo: str, workers: int, seconds: float, autograd: b
 
     with tempfile.TemporaryDirectory() as tmp:
         protocol = Protocol(eval_every=10**12)  # no evaluation during the benchmark
-        defaults = DOMAIN_DEFAULTS.get(resolve(game).domain, {})
-        if diagnostics_every is not None:
-            defaults = dict(defaults, diagnostics_every=diagnostics_every)
+        extra = {} if diagnostics_every is None else {"diagnostics_every": diagnostics_every}
         cfg = TrainConfig(game=game, algo=algo, workers=workers, frames=10**12, out=tmp, protocol=protocol,
-                          reuse_acting_pass=not autograd, **defaults)
+                          reuse_acting_pass=not autograd, **extra)
         spec, out = prepare(cfg, resume=False)
         trainer = Trainer(cfg, spec, Path(out), resume=False)
         trainer.open_logs()  # episodes and diagnostics are written as in a real run
@@ -129,7 +127,7 @@ def _instrumented_worker(game: str, algo: str, phases: dict[str, float], autogra
     one_thread()
     spec = resolve(game)
     cfg = TrainConfig(game=game, algo=algo, workers=1, frames=10**12, out=tempfile.gettempdir(),
-                      reuse_acting_pass=not autograd, **DOMAIN_DEFAULTS.get(spec.domain, {}))
+                      reuse_acting_pass=not autograd)
     trainer = Trainer(cfg, spec, Path(cfg.out), resume=False)  # builds the shared network and optimizer
     shared = trainer.shared_state(parent_pid=os.getppid())  # in-process: our parent is its parent
     shared.messages = _Discard()

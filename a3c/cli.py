@@ -1,53 +1,30 @@
-"""Command line: `python -m a3c train ...`, `python -m a3c games`."""
+"""Command line: `python -m a3c train ...`, `python -m a3c games`.
+
+The train flags are generated from the config fields (a3c/config.py), which carry each flag's
+help and the source of its default."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 from pathlib import Path
 
 import yaml
 
-from a3c.config import ALGOS, DOMAIN_DEFAULTS, TrainConfig, parse_count
-from a3c.envs import MUJOCO_TASKS, PAPER_GAMES, resolve
+from a3c.config import Protocol, TrainConfig, parse_count
+from a3c.games import MUJOCO_TASKS, PAPER_GAMES
 
 log = logging.getLogger("a3c")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m a3c", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    train = sub.add_parser("train", help="train one run into --out DIR")
+    train = sub.add_parser("train", help="train one run into --out DIR",
+                           description="Every flag is a TrainConfig field (a3c/config.py): its default and "
+                                       "the source of that default are listed with it.")
     train.add_argument("--config", type=Path, help="YAML file of TrainConfig fields (flags override)")
-    train.add_argument("--game", help="Atari game (Pong, MontezumaRevenge, ...), MuJoCo task or CartPole-v1")
-    train.add_argument("--algo", choices=ALGOS)
-    train.add_argument("--workers", type=int)
-    train.add_argument("--frames", type=parse_count, help="emulator frames, e.g. 80M, 250k")
-    train.add_argument("--seed", type=int)
-    train.add_argument("--lr", type=float)
-    train.add_argument("--lr-anneal-frames", type=parse_count, dest="lr_anneal_frames",
-                       help="frames over which lr anneals to 0 (default: the paper's 320M on Atari; "
-                            "0 = this run's --frames)")
-    train.add_argument("--diagnostics-every", type=int, dest="diagnostics_every",
-                       help="updates per worker between training-diagnostics rows (default 500; 0 = none)")
-    train.add_argument("--beta", type=float, help="entropy weight (default 0.01; MuJoCo 1e-4)")
-    train.add_argument("--t-max", type=int, dest="t_max", help="rollout length (0 = whole episode)")
-    train.add_argument("--rms-eps", type=float, dest="rms_eps")
-    train.add_argument("--hidden", type=int, help="MLP width for vector observations")
-    train.add_argument("--eval-every", type=parse_count, dest="eval_every")
-    train.add_argument("--eval-episodes", type=int, dest="eval_episodes")
-    train.add_argument("--final-eval-episodes", type=int, dest="final_eval_episodes")
-    train.add_argument("--sticky", type=float, dest="repeat_action_probability",
-                       help="sticky-action probability (default 0; 0.25 = Machado et al.)")
-    train.add_argument("--life-loss", action="store_true", default=None, dest="terminal_on_life_loss",
-                       help="end training episodes at a life loss")
-    train.add_argument("--pixels", action="store_true", default=None,
-                       help="MuJoCo from 84x84 RGB renders (needs OSMesa or EGL)")
-    train.add_argument("--autograd", action="store_false", default=None, dest="reuse_acting_pass",
-                       help="A3C FF on Atari: differentiate a second forward pass with autograd "
-                            "instead of reusing the acting pass (same gradient, slower)")
-    train.add_argument("--checkpoint-every", type=float, dest="checkpoint_every", help="seconds")
-    train.add_argument("--progress-every", type=float, dest="progress_every", help="seconds")
-    train.add_argument("--out", type=Path)
+    add_config_flags(train)
     train.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt if present")
     train.add_argument("--restart", action="store_true",
                        help="discard a partial run in DIR (checkpoint, logs, config) and start over")
@@ -55,11 +32,61 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-PROTOCOL_FLAGS = ("eval_every", "eval_episodes", "final_eval_episodes", "repeat_action_probability",
-                  "terminal_on_life_loss", "pixels")
+def config_flags() -> list[tuple[str, dataclasses.Field, str]]:
+    """(flag, field, dest) for every config field that has a flag; dest is "protocol.NAME" for the
+    protocol's fields."""
+    flags = []
+    for prefix, cls in (("", TrainConfig), ("protocol.", Protocol)):
+        for f in dataclasses.fields(cls):
+            flag = f.metadata.get("flag", None) if f.metadata else None
+            if flag is None:
+                continue
+            if not flag:
+                negate = "no-" if f.type == "bool" and f.default is True else ""
+                flag = "--" + negate + f.name.replace("_", "-")
+            flags.append((flag, f, prefix + f.name))
+    return flags
+
+
+def add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per config field, its type, help and default's source from the field's metadata.
+    Unset flags stay None: the config's own defaults (per domain where they differ) apply."""
+    for flag, f, dest in config_flags():
+        meta = f.metadata
+        text = f"{meta['help'] or f.name} ({default_text(f)}{meta['source']})".replace("%", "%%")
+        kwargs: dict = {"dest": dest, "help": text, "default": None}
+        if f.type == "bool":
+            kwargs["action"] = "store_false" if f.default else "store_true"
+        elif f.type.startswith("tuple"):
+            kwargs.update(nargs="+", type=float, metavar="X")
+        else:
+            kwargs["type"] = parse_count if meta["count"] else {"int": int, "float": float, "str": str}[f.type]
+            kwargs["choices"] = meta["choices"]
+            if not meta["choices"]:
+                kwargs["metavar"] = {"int": "N", "float": "X"}.get(f.type, f.name.upper())
+        parser.add_argument(flag, **kwargs)
+
+
+def default_text(f: dataclasses.Field) -> str:
+    """"default: VALUE; " for a field's help (per domain where it depends on the domain)."""
+    show = count_text if f.metadata["count"] else str
+    if f.metadata["domains"]:
+        return "default: " + ", ".join(f"{d} {show(v)}" for d, v in f.metadata["domains"].items()) + "; "
+    if f.type == "bool":
+        return f"default: {f.name} = {f.default}; "
+    return "" if f.default == "" else f"default: {show(f.default)}; "
+
+
+def count_text(frames: int) -> str:
+    """320000000 -> 320M, 40000 -> 40k (the forms --frames accepts)."""
+    for unit, scale in (("M", 1_000_000), ("k", 1000)):
+        if frames and frames % scale == 0:
+            return f"{frames // scale}{unit}"
+    return str(frames)
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """The run's TrainConfig: the YAML file's fields, overridden by the flags given."""
     data: dict = {}
     if args.config:
         if not args.config.exists():
@@ -71,14 +98,11 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         if not isinstance(data, dict):
             raise ValueError(f"config file {args.config} must hold a mapping of keys to values")
     data.setdefault("protocol", {})
-    flags = {k: v for k, v in vars(args).items()
-             if v is not None and k not in ("command", "config", "resume", "restart")}
-    for key, value in flags.items():
-        target = data["protocol"] if key in PROTOCOL_FLAGS else data
-        target[key] = str(value) if key == "out" else value
-    if data.get("game"):
-        for key, value in DOMAIN_DEFAULTS.get(resolve(data["game"]).domain, {}).items():
-            data.setdefault(key, value)
+    for _, _, dest in config_flags():
+        value = getattr(args, dest)
+        if value is not None:
+            section, _, name = dest.rpartition(".")
+            (data[section] if section else data)[name] = value
     return TrainConfig.from_dict(data)
 
 

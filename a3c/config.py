@@ -1,8 +1,14 @@
-"""Every hyperparameter of a run, in one place.
+"""Every setting of a run, in one place: TrainConfig and its Protocol.
 
-Defaults are the paper's values (Mnih et al. 2016, arXiv:1602.01783 v2); each comment names the
-section of results/reference/protocol.md that gives it. Where the paper is silent the comment says
-so and names the choice made.
+Defaults are the paper's values (Mnih et al. 2016, arXiv:1602.01783 v2). Each field carries, as
+metadata, its help text and the source of its default (the section of
+results/reference/protocol.md that gives it, or "paper silent" and the choice made): the command
+line (a3c/cli.py) is generated from these fields, and `python -m a3c train --help` prints both.
+
+Three settings depend on the domain (entropy weight, rollout length, learning-rate horizon): the
+paper's MuJoCo values are not its Atari ones. Left unset, such a field takes its domain's value
+when the config is made (TrainConfig.__post_init__), so Python, YAML, the command line and the
+workflow all get the same values; a value given explicitly always wins.
 """
 from __future__ import annotations
 
@@ -11,30 +17,61 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from a3c.games import DOMAINS, domain_of
+
 ALGOS = ("a3c", "a3c-lstm", "one-step-q", "one-step-sarsa", "n-step-q")
 VALUE_BASED = ("one-step-q", "one-step-sarsa", "n-step-q")
+
+# The default of a domain-dependent field: "not given; take the domain's value" (TrainConfig.__post_init__).
+FROM_DOMAIN: Any = None
+
+
+def setting(default: Any, source: str, help: str = "", *, flag: str | None = "", count: bool = False,
+            choices: tuple[str, ...] | None = None, domains: dict[str, Any] | None = None) -> Any:
+    """A config field with its documentation, from which the command line is generated.
+
+    source: where the default comes from. help: what the setting does (default: the source alone).
+    flag: the command-line flag ("" = --field-name; None = no flag: YAML and Python only). A bool's
+    flag sets the opposite of its default. count: an integer of frames, also written 80M, 250k.
+    domains: the default per domain (with default=FROM_DOMAIN)."""
+    metadata = {"source": source, "help": help, "flag": flag, "count": count, "choices": choices,
+                "domains": domains}
+    if domains is not None and set(domains) != set(DOMAINS):
+        raise ValueError(f"a per-domain default needs a value for each of {DOMAINS}")
+    return field(default=default, metadata=metadata)
 
 
 @dataclass
 class Protocol:
     """The environment and evaluation protocol: recorded with every run."""
 
-    env_version: str = "v5"  # ale-py v5 environments (a newer ALE than the paper's: deviation)
-    repeat_action_probability: float = 0.0  # deterministic ALE as in DQN; 0.25 = sticky (option)
-    frame_skip: int = 4  # protocol.md "Atari": action repeat 4
-    max_pool_last_two: bool = True  # protocol.md "Atari": max over the last two raw frames
-    screen_size: int = 84  # protocol.md "Atari": 84x84 luminance
-    frame_stack: int = 4  # protocol.md "Atari": stack of the last 4 processed frames
-    full_action_space: bool = False  # minimal action set (DQN-era protocol)
-    noop_max: int = 30  # protocol.md "Atari": no-op starts (the human starts are not public)
-    terminal_on_life_loss: bool = False  # paper silent for A3C; True: a lost life is terminal for learning only
-    clip_rewards: bool = True  # protocol.md "Atari": rewards clipped to [-1, 1] for learning only
-    max_episode_frames: int = 108_000  # 30 minutes of emulator time at 60 Hz
-    eval_every: int = 1_000_000  # frames between evaluations of the global network (our choice)
-    eval_episodes: int = 10  # episodes per periodic evaluation (our choice)
-    final_eval_episodes: int = 30  # episodes for the final score (our choice)
-    eval_epsilon: float = 0.05  # value-based agents act epsilon-greedily in evaluation (our choice)
-    pixels: bool = False  # MuJoCo from 84x84 RGB renders instead of the physical state (paper: 3 tasks)
+    env_version: str = setting("v5", "ale-py v5 environments (a newer ALE than the paper's: deviation)",
+                               flag=None)
+    repeat_action_probability: float = setting(
+        0.0, "deterministic ALE as in DQN", "sticky-action probability (0.25 = Machado et al.)", flag="--sticky")
+    frame_skip: int = setting(4, 'protocol.md "Atari": action repeat 4', "emulator frames per agent step")
+    max_pool_last_two: bool = setting(True, 'protocol.md "Atari": max over the last two raw frames', flag=None)
+    screen_size: int = setting(84, 'protocol.md "Atari": 84x84 luminance', "side of the preprocessed screen")
+    frame_stack: int = setting(4, 'protocol.md "Atari": stack of the last 4 processed frames',
+                               "processed frames per observation")
+    full_action_space: bool = setting(False, "minimal action set (DQN-era protocol)",
+                                      "the full 18-action set instead of the minimal one")
+    noop_max: int = setting(30, 'protocol.md "Atari": no-op starts (the human starts are not public)',
+                            "up to this many random no-ops at every reset")
+    terminal_on_life_loss: bool = setting(
+        False, "paper silent for A3C", "end training episodes at a life loss (for learning only; the game goes on)",
+        flag="--life-loss")
+    clip_rewards: bool = setting(True, 'protocol.md "Atari": rewards clipped to [-1, 1] for learning only',
+                                 "learn from raw Atari rewards instead of clipped ones")
+    max_episode_frames: int = setting(108_000, "30 minutes of emulator time at 60 Hz",
+                                      "episode cap in training and evaluation", count=True)
+    eval_every: int = setting(1_000_000, "our choice", "frames between evaluations of the global network",
+                              count=True)
+    eval_episodes: int = setting(10, "our choice", "episodes per periodic evaluation")
+    final_eval_episodes: int = setting(30, "our choice", "episodes for the final score")
+    eval_epsilon: float = setting(0.05, "our choice", "value-based agents act epsilon-greedily in evaluation")
+    pixels: bool = setting(False, "the physical state; the paper shows 3 tasks from pixels",
+                           "MuJoCo from 84x84 RGB renders (needs OSMesa or EGL)")
 
 
 # Keys a run's config.json records beside the TrainConfig fields (so it can be fed back as --config).
@@ -43,47 +80,73 @@ RECORDED_ONLY = {"versions", "git_commit", "deviations", "env_id", "domain", "fr
 
 @dataclass
 class TrainConfig:
-    """One training run. Defaults: the paper's values."""
+    """One training run. Defaults: the paper's values; per domain where the paper's differ."""
 
-    game: str = "Pong"
-    algo: str = "a3c"
-    workers: int = 16  # protocol.md "Shared by all": 16 actor-learner threads
-    # This run's length. The paper's A3C FF trained for 1 day on 16 cores = 80M agent steps =
-    # 320M emulator frames (its Figs. 3/S6 axes; Mnih's answer in the muupan/async-rl wiki).
-    frames: int = 320_000_000
-    seed: int = 0
-    out: str = ""
+    game: str = setting("Pong", "our choice", "Atari game (Pong, MontezumaRevenge, ...), MuJoCo task or CartPole-v1")
+    algo: str = setting("a3c", "the paper's main method", "the method", choices=ALGOS)
+    workers: int = setting(16, 'protocol.md "Shared by all": 16 actor-learner threads', "worker processes")
+    frames: int = setting(
+        320_000_000, "the paper's A3C FF trained 1 day on 16 cores = 80M agent steps = 320M emulator frames "
+        "(its Figs. 3/S6 axes; Mnih's answer in the muupan/async-rl wiki)", "this run's length in global frames",
+        count=True)
+    seed: int = setting(0, "ours", "the run's seed (worker and evaluation seeds derive from it)")
+    out: str = setting("", "required", "the run directory")
     # --- optimisation (protocol.md "Shared by all experiments") ---
-    lr: float = 7e-4  # Table-1 value not printed; within LogUniform(1e-4, 1e-2); common choice
-    lr_anneal: bool = True  # annealed linearly to 0 over training (protocol.md "Shared by all")
-    # The annealing horizon, in global frames: the paper's whole training (1 day of A3C FF = 320M
-    # frames), so a shorter run ends with lr > 0 instead of squeezing the schedule into its own
-    # length. 0 = over this run's own `frames` (MuJoCo and control tasks: the paper gives none).
-    lr_anneal_frames: int = 320_000_000
-    rms_alpha: float = 0.99  # shared RMSProp decay alpha
-    rms_eps: float = 0.1  # not printed; talk: 1e-8; faithful reimplementations: 0.1 (in the sqrt)
-    max_grad_norm: float = 40.0  # gradient-norm clipping 40 (talk)
-    gamma: float = 0.99  # discount
-    t_max: int = 5  # t_max = I_AsyncUpdate = 5
+    lr: float = setting(7e-4, "Table-1 value not printed; within LogUniform(1e-4, 1e-2); a common choice",
+                        "initial learning rate")
+    lr_anneal: bool = setting(True, 'annealed linearly to 0 over training (protocol.md "Shared by all")',
+                              "keep the learning rate constant instead of annealing it")
+    # The annealing horizon: the paper's whole training on Atari, so a shorter run ends with lr > 0
+    # instead of squeezing the schedule into its own length; 0 = over this run's own frames.
+    lr_anneal_frames: int = setting(
+        FROM_DOMAIN, "Atari: the paper's training (1 day of A3C FF = 320M frames); MuJoCo and control: the paper "
+        "gives none, so the run's own length", "frames over which lr anneals to 0 (0 = this run's --frames)",
+        count=True, domains={"atari": 320_000_000, "mujoco": 0, "control": 0})
+    rms_alpha: float = setting(0.99, 'protocol.md "Shared by all": shared RMSProp decay', "RMSProp decay alpha")
+    rms_eps: float = setting(0.1, "not printed; talk: 1e-8; faithful reimplementations: 0.1 (inside the sqrt)",
+                             "RMSProp epsilon")
+    max_grad_norm: float = setting(40.0, "the authors' talk (the paper: tuned, not printed)",
+                                   "global gradient-norm clipping")
+    gamma: float = setting(0.99, 'protocol.md "Shared by all"', "discount")
+    t_max: int = setting(FROM_DOMAIN, 'Atari: t_max = I_AsyncUpdate = 5; MuJoCo: one update per whole episode '
+                         '(protocol.md "MuJoCo")', "rollout length (0 = whole episode)",
+                         domains={"atari": 5, "mujoco": 0, "control": 5})
     # --- actor-critic ---
-    beta: float = 0.01  # entropy weight, Atari (protocol.md "Atari")
-    value_coef: float = 0.5  # 0.5 (R - V)^2, gradient (R - V); Algorithm S3: (R - V)^2 (README protocol)
+    beta: float = setting(FROM_DOMAIN, 'protocol.md "Atari": 0.01; protocol.md "MuJoCo": 1e-4', "entropy weight",
+                          domains={"atari": 0.01, "mujoco": 1e-4, "control": 0.01})
+    value_coef: float = setting(0.5, "Algorithm S3: (R - V)^2; ours 0.5 (R - V)^2, absorbed by the learning rate "
+                                "(README protocol)", "weight of the value loss")
     # --- value-based methods (protocol.md "Atari") ---
-    target_update_frames: int = 40_000  # shared target network refresh, global frames
-    epsilon_anneal_frames: int = 4_000_000  # 1 -> final epsilon over the first 4M frames
-    # Final epsilons {0.1, 0.01, 0.5} w.p. {0.4, 0.3, 0.3}: assigned to workers by rank so that any
-    # worker count gets this mix as closely as it can (learners.final_epsilon_for_rank).
-    final_epsilons: tuple[float, ...] = (0.1, 0.01, 0.5)
-    final_epsilon_probs: tuple[float, ...] = (0.4, 0.3, 0.3)
+    target_update_frames: int = setting(40_000, 'protocol.md "Atari": shared target network refreshed every '
+                                        "40,000 frames", "global frames between target-network refreshes", count=True)
+    epsilon_anneal_frames: int = setting(4_000_000, 'protocol.md "Atari": 1 -> final epsilon over 4M frames',
+                                         "global frames over which epsilon anneals to its final value", count=True)
+    # Assigned to workers by rank so that any worker count gets the paper's mix as closely as it
+    # can (learners.final_epsilon_for_rank).
+    final_epsilons: tuple[float, ...] = setting((0.1, 0.01, 0.5), 'protocol.md "Atari"', "final epsilons")
+    final_epsilon_probs: tuple[float, ...] = setting((0.4, 0.3, 0.3), 'protocol.md "Atari"',
+                                                     "their proportions over the workers")
     # --- run management (ours) ---
-    checkpoint_every: float = 300.0  # seconds between checkpoints
-    diagnostics_every: int = 500  # updates per worker between training-diagnostics rows (0 = none)
-    progress_every: float = 10.0  # seconds between progress lines
-    hidden: int = 0  # MLP width for vector observations; 0 = per-domain default
+    checkpoint_every: float = setting(300.0, "ours", "seconds between checkpoints")
+    diagnostics_every: int = setting(500, "ours", "updates per worker between training-diagnostics rows (0 = none)")
+    progress_every: float = setting(10.0, "ours", "seconds between progress lines")
+    hidden: int = setting(0, "ours; 0 = 64, or the paper's 200 on MuJoCo (a3c/models.py)",
+                          "MLP width for vector observations (0 = per-domain default)")
     # A3C FF on Atari: the gradient from the acting pass's activations (a3c/replay_grad.py), the
     # same gradient as autograd over a second forward pass, ~1.3x the frames/s. False = autograd.
-    reuse_acting_pass: bool = True
+    reuse_acting_pass: bool = setting(
+        True, "ours (the same gradient, faster)", "A3C FF on Atari: differentiate a second forward pass with "
+        "autograd instead of reusing the acting pass (same gradient, slower)", flag="--autograd")
     protocol: Protocol = field(default_factory=Protocol)
+
+    def __post_init__(self) -> None:
+        """Give every domain-dependent field left unset its domain's value (one place, whoever
+        makes the config). dataclasses.replace passes every field, so it keeps the values it copies."""
+        unset = [f for f in dataclasses.fields(self) if f.metadata.get("domains") and getattr(self, f.name) is None]
+        if unset:
+            domain = domain_of(self.game) if isinstance(self.game, str) else "atari"
+            for f in unset:
+                setattr(self, f.name, f.metadata["domains"][domain])
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -148,12 +211,10 @@ def int_exactly(value: Any) -> int:
     return int(value)
 
 
-# Where the paper's Atari values do not apply: MuJoCo (protocol.md "MuJoCo") uses entropy weight
-# 1e-4 and one update per whole episode (t_max = 0), with no bootstrapping.
-# The learning rate's 320M-frame horizon is the paper's Atari training; elsewhere it anneals over
-# the run's own length.
-DOMAIN_DEFAULTS = {"mujoco": {"beta": 1e-4, "t_max": 0, "lr_anneal_frames": 0},
-                   "control": {"lr_anneal_frames": 0}}
+def domain_defaults(domain: str) -> dict[str, Any]:
+    """The fields whose default depends on the domain, and their values in `domain`."""
+    return {f.name: f.metadata["domains"][domain] for f in dataclasses.fields(TrainConfig)
+            if f.metadata.get("domains")}
 
 
 MAX_SEED = 20_000  # worker k of resumed segment s gets seed*100_000 + s*1000 + k (trainer.py)

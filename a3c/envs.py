@@ -7,34 +7,15 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from dataclasses import dataclass
 
 import gymnasium as gym
 import numpy as np
 
 from a3c.config import Protocol
-
-# The 57 games of the paper's Table S3, as ale-py v5 names.
-PAPER_GAMES = (
-    "Alien Amidar Assault Asterix Asteroids Atlantis BankHeist BattleZone BeamRider Berzerk Bowling "
-    "Boxing Breakout Centipede ChopperCommand CrazyClimber Defender DemonAttack DoubleDunk Enduro "
-    "FishingDerby Freeway Frostbite Gopher Gravitar Hero IceHockey Jamesbond Kangaroo Krull "
-    "KungFuMaster MontezumaRevenge MsPacman NameThisGame Phoenix Pitfall Pong PrivateEye Qbert "
-    "Riverraid RoadRunner Robotank Seaquest Skiing Solaris SpaceInvaders StarGunner Surround Tennis "
-    "TimePilot Tutankham UpNDown Venture VideoPinball WizardOfWor YarsRevenge Zaxxon"
-).split()
-
-# MuJoCo tasks gymnasium ships (v5), by short name.
-MUJOCO_TASKS = (
-    "InvertedPendulum InvertedDoublePendulum Reacher HalfCheetah Hopper Walker2d Ant Humanoid "
-    "Swimmer Pusher HumanoidStandup"
-).split()
+from a3c.games import CONTROL_TASKS, MUJOCO_TASKS, atari_key, key, mujoco_task
 
 PIXELS = 84  # side of the rendered MuJoCo frame
-
-# Small gymnasium tasks used by the learning tests.
-CONTROL_TASKS = ("CartPole-v1", "Acrobot-v1", "Pendulum-v1", "MountainCar-v0")
 
 
 @dataclass(frozen=True)
@@ -45,10 +26,6 @@ class EnvSpec:
     domain: str  # "atari", "mujoco" or "control"
     env_id: str  # the gymnasium id actually built
     frames_per_step: int  # emulator frames per agent step (frame skip; 1 outside Atari)
-
-
-def _key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def _ale_games() -> list[str]:
@@ -63,17 +40,17 @@ def resolve(name: str, protocol: Protocol | None = None) -> EnvSpec:
     protocol = protocol or Protocol()
     if name in CONTROL_TASKS:
         return EnvSpec(name, "control", name, 1)
-    wanted = _key(name.removeprefix("ALE/").removesuffix("-v5").removesuffix("NoFrameskip-v4"))
-    for task in MUJOCO_TASKS:
-        if wanted in (_key(task), _key(task + "v5")):
-            return EnvSpec(task, "mujoco", f"{task}-v5", 1)
+    task = mujoco_task(name)
+    if task is not None:
+        return EnvSpec(task, "mujoco", f"{task}-v5", 1)
+    wanted = atari_key(name)
     games = _ale_games()
     for game in games:
-        if _key(game) == wanted:
+        if key(game) == wanted:
             return EnvSpec(game, "atari", f"ALE/{game}-{protocol.env_version}", protocol.frame_skip)
     known = games + list(MUJOCO_TASKS) + list(CONTROL_TASKS)
     close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
-    close += [k for k in known if wanted and wanted in _key(k) and k not in close][:5]
+    close += [k for k in known if wanted and wanted in key(k) and k not in close][:5]
     hint = f"; did you mean: {', '.join(close)}?" if close else ""
     raise ValueError(f"unknown game or task {name!r}{hint} (`python -m a3c games` lists all)")
 
@@ -134,10 +111,6 @@ def _make_mujoco(spec: EnvSpec, pixels: bool) -> gym.Env:
     return gym.wrappers.TransformObservation(
         env, lambda obs: np.ascontiguousarray(obs.transpose(2, 0, 1)),
         gym.spaces.Box(0, 255, (3, PIXELS, PIXELS), np.uint8))
-
-
-def observation_shape(env: gym.Env) -> tuple[int, ...]:
-    return tuple(env.observation_space.shape)
 
 
 def action_size(env: gym.Env) -> tuple[bool, int]:

@@ -72,3 +72,128 @@ def test_cli_resolves_the_horizon_per_domain(tmp_path):
     assert cfg("--game", "Hopper").lr_anneal_frames == 0
     assert cfg("--game", "CartPole-v1").lr_anneal_frames == 0
     assert cfg("--game", "Pong", "--lr-anneal-frames", "80M").lr_anneal_frames == 80_000_000
+
+
+# ----- one source of truth: Python, YAML and the command line resolve a config alike -----
+
+def from_cli(tmp_path, *argv):
+    from a3c.cli import build_parser, config_from_args
+
+    return config_from_args(build_parser().parse_args(["train", *argv, "--out", str(tmp_path)]))
+
+
+def from_yaml(tmp_path, text: str, *argv):
+    path = tmp_path / "run.yaml"
+    path.write_text(text)
+    return from_cli(tmp_path, "--config", str(path), *argv)
+
+
+@pytest.mark.parametrize("game,expected", [
+    ("Hopper", {"beta": 1e-4, "t_max": 0, "lr_anneal_frames": 0}),  # protocol.md "MuJoCo"
+    ("hopper", {"beta": 1e-4, "t_max": 0, "lr_anneal_frames": 0}),  # however the name is typed
+    ("Pong", {"beta": 0.01, "t_max": 5, "lr_anneal_frames": 320_000_000}),  # protocol.md "Atari"
+    ("CartPole-v1", {"beta": 0.01, "t_max": 5, "lr_anneal_frames": 0}),
+])
+def test_python_cli_and_yaml_resolve_a_game_to_the_same_config(tmp_path, game, expected):
+    python = TrainConfig(game=game, out=str(tmp_path))
+    assert python == from_cli(tmp_path, "--game", game) == from_yaml(tmp_path, f"game: {game}\n")
+    assert {key: getattr(python, key) for key in expected} == expected
+
+
+def test_an_explicit_value_wins_over_the_domain_default_on_every_path(tmp_path):
+    explicit = {"beta": 0.01, "t_max": 5, "lr_anneal_frames": 320_000_000}  # Atari's values, on MuJoCo
+    python = TrainConfig(game="Hopper", out=str(tmp_path), **explicit)
+    cli = from_cli(tmp_path, "--game", "Hopper", "--beta", "0.01", "--t-max", "5", "--lr-anneal-frames", "320M")
+    yaml_ = from_yaml(tmp_path, "game: Hopper\nbeta: 0.01\nt_max: 5\nlr_anneal_frames: 320M\n")
+    assert python == cli == yaml_
+    assert {key: getattr(python, key) for key in explicit} == explicit
+    # a flag overrides the YAML file, and the domain follows the game however it was given
+    assert from_yaml(tmp_path, "game: Pong\n", "--game", "Hopper").beta == 1e-4
+    assert from_yaml(tmp_path, "game: Hopper\nbeta: 0.5\n", "--beta", "0.25").beta == 0.25
+
+
+def test_the_domain_defaults_are_each_fields_own():
+    from a3c.config import domain_defaults
+
+    assert domain_defaults("mujoco") == {"lr_anneal_frames": 0, "t_max": 0, "beta": 1e-4}
+    assert domain_defaults("atari") == {"lr_anneal_frames": 320_000_000, "t_max": 5, "beta": 0.01}
+
+
+# The flags of `python -m a3c train` before it was generated from the config: each must keep its
+# meaning (the workflow and the tests call them).
+LEGACY_FLAGS = [
+    (["--game", "Breakout"], "game", "Breakout"),
+    (["--algo", "n-step-q"], "algo", "n-step-q"),
+    (["--workers", "3"], "workers", 3),
+    (["--frames", "80M"], "frames", 80_000_000),
+    (["--frames", "250k"], "frames", 250_000),
+    (["--seed", "7"], "seed", 7),
+    (["--lr", "1e-3"], "lr", 1e-3),
+    (["--lr-anneal-frames", "80M"], "lr_anneal_frames", 80_000_000),
+    (["--diagnostics-every", "20"], "diagnostics_every", 20),
+    (["--beta", "0.5"], "beta", 0.5),
+    (["--t-max", "20"], "t_max", 20),
+    (["--rms-eps", "1e-5"], "rms_eps", 1e-5),
+    (["--hidden", "128"], "hidden", 128),
+    (["--eval-every", "500k"], "protocol.eval_every", 500_000),
+    (["--eval-episodes", "3"], "protocol.eval_episodes", 3),
+    (["--final-eval-episodes", "4"], "protocol.final_eval_episodes", 4),
+    (["--sticky", "0.25"], "protocol.repeat_action_probability", 0.25),
+    (["--life-loss"], "protocol.terminal_on_life_loss", True),
+    (["--pixels"], "protocol.pixels", True),
+    (["--autograd"], "reuse_acting_pass", False),
+    (["--checkpoint-every", "1"], "checkpoint_every", 1.0),
+    (["--progress-every", "2.5"], "progress_every", 2.5),
+]
+
+
+@pytest.mark.parametrize("argv,key,value", LEGACY_FLAGS)
+def test_every_flag_keeps_its_meaning(tmp_path, argv, key, value):
+    cfg = from_cli(tmp_path, *argv)
+    section, _, name = key.rpartition(".")
+    got = getattr(cfg.protocol if section else cfg, name)
+    assert got == value and type(got) is type(value)
+    default = from_cli(tmp_path)
+    assert getattr(default.protocol if section else default, name) != value  # the flag did it
+
+
+def test_every_setting_says_where_its_default_comes_from(capsys):
+    import dataclasses
+
+    from a3c.cli import build_parser
+    from a3c.config import Protocol
+
+    for cls in (TrainConfig, Protocol):
+        for f in dataclasses.fields(cls):
+            assert f.name == "protocol" or f.metadata.get("source"), f.name
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--t-max N rollout length (0 = whole episode) (default: atari 5, mujoco 0, control 5;" in text
+    assert '--eval-every N frames between evaluations of the global network (default: 1M; our choice)' in text
+
+
+def test_a_run_in_progress_resumes_with_this_code(tmp_path):
+    """config.json of a run started before the config was generated (Pong, 2 workers, 40M frames):
+    it loads, and the command that started it resumes it (same settings)."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from a3c.trainer import check_same_run
+
+    saved = Path(__file__).parent / "data" / "pong_a3c_2w_h320M.config.json"
+    config = TrainConfig.from_dict(json.loads(saved.read_text()))
+    assert config.lr_anneal_frames == 320_000_000 and config.workers == 2
+    shutil.copy(saved, tmp_path / "config.json")
+    cfg = from_cli(tmp_path, "--game", "Pong", "--algo", "a3c", "--workers", "2", "--frames", "40M", "--eval-every",
+                   "1M", "--eval-episodes", "10", "--final-eval-episodes", "30")
+    check_same_run(cfg, tmp_path / "config.json")
+
+
+def test_the_config_json_of_every_committed_run_loads(root):
+    import json
+
+    paths = sorted((root / "results").rglob("config.json"))
+    for path in paths:
+        TrainConfig.from_dict(json.loads(path.read_text()))

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from a3c.config import Protocol
-from a3c.envs import PAPER_GAMES, make_env, resolve
+from a3c.envs import make_env, resolve
+from a3c.games import PAPER_GAMES
 
 
 @pytest.mark.parametrize("typed,canonical", [("Pong", "Pong"), ("pong", "Pong"),

@@ -1,0 +1,58 @@
+"""The names the suite knows, and the domain each belongs to (no environment is built here).
+
+The lowest layer: the config (a3c/config.py) asks it for a game's domain to pick the domain's
+defaults, and a3c/envs.py resolves the same names to the environments it builds.
+"""
+from __future__ import annotations
+
+import re
+
+# The 57 games of the paper's Table S3, as ale-py v5 names.
+PAPER_GAMES = (
+    "Alien Amidar Assault Asterix Asteroids Atlantis BankHeist BattleZone BeamRider Berzerk Bowling "
+    "Boxing Breakout Centipede ChopperCommand CrazyClimber Defender DemonAttack DoubleDunk Enduro "
+    "FishingDerby Freeway Frostbite Gopher Gravitar Hero IceHockey Jamesbond Kangaroo Krull "
+    "KungFuMaster MontezumaRevenge MsPacman NameThisGame Phoenix Pitfall Pong PrivateEye Qbert "
+    "Riverraid RoadRunner Robotank Seaquest Skiing Solaris SpaceInvaders StarGunner Surround Tennis "
+    "TimePilot Tutankham UpNDown Venture VideoPinball WizardOfWor YarsRevenge Zaxxon"
+).split()
+
+# MuJoCo tasks gymnasium ships (v5), by short name.
+MUJOCO_TASKS = (
+    "InvertedPendulum InvertedDoublePendulum Reacher HalfCheetah Hopper Walker2d Ant Humanoid "
+    "Swimmer Pusher HumanoidStandup"
+).split()
+
+# Small gymnasium tasks used by the learning tests.
+CONTROL_TASKS = ("CartPole-v1", "Acrobot-v1", "Pendulum-v1", "MountainCar-v0")
+
+DOMAINS = ("atari", "mujoco", "control")
+
+
+def key(name: str) -> str:
+    """A name as compared: lower case, letters and digits only ("Space-Invaders" = "spaceinvaders")."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def atari_key(name: str) -> str:
+    """key() of a name without the ALE's prefix and version suffixes ("ALE/Pong-v5" = "pong")."""
+    return key(name.removeprefix("ALE/").removesuffix("-v5").removesuffix("NoFrameskip-v4"))
+
+
+def mujoco_task(name: str) -> str | None:
+    """The MuJoCo task a user-typed name means ("halfcheetah", "HalfCheetah-v5"), or None."""
+    wanted = atari_key(name)
+    for task in MUJOCO_TASKS:
+        if wanted in (key(task), key(task + "v5")):
+            return task
+    return None
+
+
+def domain_of(name: str) -> str:
+    """"control", "mujoco" or "atari" for a user-typed name. Any name that is neither a control nor
+    a MuJoCo task is taken for an Atari game here; a3c.envs.resolve refuses unknown names."""
+    if name in CONTROL_TASKS:
+        return "control"
+    if mujoco_task(name) is not None:
+        return "mujoco"
+    return "atari"
