@@ -113,8 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "games":
         sys.stdout.write("\n".join(PAPER_GAMES + MUJOCO_TASKS) + "\n")
         return 0
+    from a3c.processes import TrainingError
     from a3c.rundir import RunDirError, RunInUse, run_lock
-    from a3c.trainer import TrainingError, prepare, train
+    from a3c.trainer import prepare, train
 
     handler = None
     try:

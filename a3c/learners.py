@@ -1,11 +1,19 @@
-"""The seam between the worker loop and the algorithms.
+"""The seam between the worker loop and the algorithms: the Learner protocol.
 
-A learner knows how an algorithm acts and which loss it builds from a rollout segment; the worker
-only rolls out, backpropagates and applies gradients, whatever learner it holds.
+A learner knows how an algorithm acts and which gradient it computes from a rollout segment; the
+worker only rolls out and applies gradients, whatever learner it holds, and the evaluator only
+asks it for actions. make_learner picks the learner for a config:
+
+- ActorCriticLearner: A3C with a softmax or Gaussian policy, its gradient by autograd over
+  actor_critic.actor_critic_loss;
+- ReplayActorCriticLearner: A3C FF on Atari, the same gradient from the acting pass's activations
+  (a3c/replay_grad.py), without autograd;
+- ValueLearner: 1-step Q, 1-step SARSA and n-step Q, epsilon-greedy, target-network targets.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -16,6 +24,10 @@ from a3c.algorithms import actor_critic, value_based
 from a3c.config import TrainConfig
 from a3c.models import State
 from a3c.optim import Gradient
+
+# d(loss)/d(parameter) for model.parameters() (None where unused), the loss, and its parts for the
+# diagnostics (detached 0-d tensors, named as in a3c.diagnostics.PARTS).
+Gradients = tuple[list[Gradient | None], torch.Tensor, dict[str, torch.Tensor]]
 
 
 @dataclass
@@ -33,6 +45,25 @@ class Segment:
     next_action: object = None  # SARSA: the action actually taken at last_obs
 
 
+class Learner(Protocol):
+    """What the worker and the evaluator need of an algorithm (one learner per process)."""
+
+    # The segment must carry the action chosen at its last observation (SARSA bootstraps on it).
+    needs_next_action: bool
+
+    def act(self, model: nn.Module, obs: np.ndarray, state: State, frames: int,
+            deterministic: bool = False) -> tuple[Any, State]:
+        """An action for `obs` (an int, or an unclipped np.ndarray for a Gaussian policy) and the
+        next recurrent state. `frames`: the global frame count (exploration schedules).
+        deterministic: the policy's mode or mean instead of a sample (evaluation of Gaussian
+        policies); a learner without such a choice ignores it."""
+        ...
+
+    def gradients(self, model: nn.Module, target: nn.Module | None, seg: Segment) -> Gradients:
+        """The gradient of the algorithm's loss over `seg` for model's parameters."""
+        ...
+
+
 def as_batch(obs: list[np.ndarray] | np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.asarray(obs))
 
@@ -42,29 +73,26 @@ def _detach(state: State) -> State:
     return None if state is None else (state[0].clone(), state[1].clone())
 
 
-class AutogradLearner:
-    """Gradients by differentiating the learner's loss with autograd (every learner but one)."""
-
-    def loss(self, model: nn.Module, target: nn.Module | None, seg: Segment) -> tuple[torch.Tensor, dict]:
-        raise NotImplementedError
-
-    def gradients(self, model: nn.Module, target: nn.Module | None,
-                  seg: Segment) -> tuple[list[torch.Tensor | None], torch.Tensor, dict]:
-        """d(loss)/d(parameter) for model.parameters() (None where unused), the loss, and its
-        parts for the diagnostics (detached 0-d tensors: a3c.diagnostics.PARTS)."""
-        loss, parts = self.loss(model, target, seg)
-        model.zero_grad(set_to_none=True)
-        loss.backward()
-        return [p.grad for p in model.parameters()], loss.detach(), parts
+def autograd_gradients(model: nn.Module, loss: torch.Tensor, parts: dict[str, torch.Tensor]) -> Gradients:
+    """Differentiate `loss` with autograd: the gradient of every learner but the replay one."""
+    model.zero_grad(set_to_none=True)
+    loss.backward()
+    return [p.grad for p in model.parameters()], loss.detach(), parts
 
 
-class ActorCriticLearner(AutogradLearner):
-    """A3C with a softmax (discrete) or Gaussian (continuous) policy."""
+def needs_bootstrap(seg: Segment, bootstrap_truncated: bool) -> bool:
+    """Whether R starts from V(s_{t+n}): not after a terminal state, nor after a time limit where
+    the domain does no bootstrapping (MuJoCo)."""
+    return not seg.terminal and (bootstrap_truncated or not seg.truncated)
+
+
+class ActorCriticLearner:
+    """A3C with a softmax (discrete) or Gaussian (continuous) policy; gradient by autograd."""
 
     needs_next_action = False
 
-    def __init__(self, cfg: TrainConfig, worker_index: int, rng: np.random.Generator,
-                 discrete: bool, bootstrap_truncated: bool = True) -> None:
+    def __init__(self, cfg: TrainConfig, rng: np.random.Generator, discrete: bool,
+                 bootstrap_truncated: bool = True) -> None:
         self.cfg = cfg
         self.rng = rng
         self.discrete = discrete
@@ -72,24 +100,23 @@ class ActorCriticLearner(AutogradLearner):
 
     @torch.inference_mode()
     def act(self, model: nn.Module, obs: np.ndarray, state: State, frames: int,
-            evaluation: str = "") -> tuple[object, State]:
-        """Sample from the policy; evaluation="deterministic" takes the mode/mean."""
+            deterministic: bool = False) -> tuple[object, State]:
+        """Sample from the policy; deterministic: its mode (softmax) or mean (Gaussian)."""
         out, state = model(as_batch(obs[None]), state)
         if self.discrete:
-            if evaluation == "deterministic":
+            if deterministic:
                 return int(out["logits"].argmax(-1)), state
             return sample_categorical(out["logits"][0], self.rng), state
-        if evaluation == "deterministic":
+        if deterministic:
             return out["mu"][0].numpy(), state
         return torch.normal(out["mu"], out["var"].sqrt())[0].numpy(), state
 
-    def needs_bootstrap(self, seg: Segment) -> bool:
-        """Whether R starts from V(s_{t+n}): not after a terminal state, nor after a time limit
-        where the domain does no bootstrapping (MuJoCo)."""
-        return not seg.terminal and (self.bootstrap_truncated or not seg.truncated)
+    def gradients(self, model: nn.Module, target: nn.Module | None, seg: Segment) -> Gradients:
+        loss, parts = self.loss(model, target, seg)
+        return autograd_gradients(model, loss, parts)
 
     def loss(self, model: nn.Module, target: nn.Module | None, seg: Segment) -> tuple[torch.Tensor, dict]:
-        out, bootstrap = self.outputs(model, seg, self.needs_bootstrap(seg))
+        out, bootstrap = self.outputs(model, seg, needs_bootstrap(seg, self.bootstrap_truncated))
         actions = torch.as_tensor(np.asarray(seg.actions))
         if self.discrete:
             log_probs, entropy = actor_critic.softmax_terms(out["logits"], actions)
@@ -98,7 +125,6 @@ class ActorCriticLearner(AutogradLearner):
         rewards = torch.as_tensor(seg.rewards, dtype=torch.float32)
         return actor_critic.actor_critic_loss(log_probs, entropy, out["value"], rewards, bootstrap,
                                               self.cfg.gamma, self.cfg.beta, self.cfg.value_coef)
-
 
     @staticmethod
     def outputs(model: nn.Module, seg: Segment, bootstrap_needed: bool) -> tuple[dict, torch.Tensor | float]:
@@ -117,29 +143,32 @@ class ActorCriticLearner(AutogradLearner):
             return out, model(as_batch(seg.last_obs[None]), _detach(seg.last_state))[0]["value"][0]
 
 
-class ReplayActorCriticLearner(ActorCriticLearner):
+class ReplayActorCriticLearner:
     """A3C FF on Atari, its gradient from the acting pass's activations (a3c/replay_grad.py):
-    the same gradient as ActorCriticLearner's, without a second forward pass or autograd."""
+    the same gradient as ActorCriticLearner's, without a second forward pass or autograd. Every
+    action it takes is traced for the gradient of the segment it belongs to."""
 
-    def __init__(self, cfg: TrainConfig, worker_index: int, rng: np.random.Generator) -> None:
-        super().__init__(cfg, worker_index, rng, discrete=True)
+    needs_next_action = False
+
+    def __init__(self, cfg: TrainConfig, rng: np.random.Generator) -> None:
+        self.cfg = cfg
+        self.rng = rng
         self.trace = replay_grad.Trace()
 
     @torch.inference_mode()
     def act(self, model: nn.Module, obs: np.ndarray, state: State, frames: int,
-            evaluation: str = "") -> tuple[object, State]:
-        if evaluation:
-            return super().act(model, obs, state, frames, evaluation)
+            deterministic: bool = False) -> tuple[object, State]:
         logits, _ = replay_grad.forward(model, obs, self.trace)
+        if deterministic:
+            return int(logits.argmax(-1)), None
         return sample_categorical(logits[0], self.rng), None
 
-    def gradients(self, model: nn.Module, target: nn.Module | None,
-                  seg: Segment) -> tuple[list[Gradient | None], torch.Tensor, dict]:
+    def gradients(self, model: nn.Module, target: nn.Module | None, seg: Segment) -> Gradients:
         if len(self.trace) != len(seg.actions):
             raise RuntimeError(f"{len(self.trace)} traced acting passes for a segment of "
                                f"{len(seg.actions)} steps: every step must be acted by this learner")
         bootstrap = 0.0
-        if self.needs_bootstrap(seg):
+        if needs_bootstrap(seg, bootstrap_truncated=True):
             with torch.inference_mode():
                 bootstrap = float(replay_grad.forward(model, seg.last_obs)[1])
         grads, loss, parts = replay_grad.gradients(model, self.trace, seg.actions, seg.rewards, bootstrap,
@@ -148,13 +177,17 @@ class ReplayActorCriticLearner(ActorCriticLearner):
         return grads, loss, parts
 
 
-class ValueLearner(AutogradLearner):
-    """1-step Q, 1-step SARSA and n-step Q: epsilon-greedy acting, target-network targets."""
+class ValueLearner:
+    """1-step Q, 1-step SARSA and n-step Q: epsilon-greedy acting, target-network targets.
 
-    def __init__(self, cfg: TrainConfig, worker_index: int, rng: np.random.Generator) -> None:
+    In training, worker `rank` anneals epsilon from 1 to its final value (final_epsilon_for_rank);
+    a learner made for evaluation acts with the protocol's eval_epsilon throughout."""
+
+    def __init__(self, cfg: TrainConfig, rank: int, rng: np.random.Generator, evaluation: bool = False) -> None:
         self.cfg = cfg
         self.rng = rng
-        self.final_epsilon = final_epsilon_for_rank(cfg, worker_index)
+        self.final_epsilon = final_epsilon_for_rank(cfg, rank)
+        self.fixed_epsilon = cfg.protocol.eval_epsilon if evaluation else None
         self.needs_next_action = cfg.algo == "one-step-sarsa"
 
     def epsilon(self, frames: int) -> float:
@@ -162,12 +195,17 @@ class ValueLearner(AutogradLearner):
 
     @torch.inference_mode()
     def act(self, model: nn.Module, obs: np.ndarray, state: State, frames: int,
-            evaluation: str = "") -> tuple[int, State]:
-        eps = self.cfg.protocol.eval_epsilon if evaluation else self.epsilon(frames)
+            deterministic: bool = False) -> tuple[int, State]:
+        """Epsilon-greedy (epsilon-greedy in evaluation too, whatever `deterministic` says)."""
+        eps = self.epsilon(frames) if self.fixed_epsilon is None else self.fixed_epsilon
         q = model(as_batch(obs[None]), None)[0]["q"][0]
         if self.rng.random() < eps:
             return int(self.rng.integers(q.shape[0])), None
         return int(q.argmax()), None
+
+    def gradients(self, model: nn.Module, target: nn.Module | None, seg: Segment) -> Gradients:
+        loss, parts = self.loss(model, target, seg)
+        return autograd_gradients(model, loss, parts)
 
     def loss(self, model: nn.Module, target: nn.Module, seg: Segment) -> tuple[torch.Tensor, dict]:
         q = model(as_batch(seg.obs), None)[0]["q"]
@@ -233,13 +271,15 @@ def epsilon_at(frames: int, final: float, anneal_frames: int) -> float:
     return 1.0 + (final - 1.0) * fraction
 
 
-def make_learner(cfg: TrainConfig, worker_index: int, rng: np.random.Generator, discrete: bool,
-                 domain: str, model: nn.Module | None = None) -> AutogradLearner:
-    """The learner for cfg.algo; given the worker's `model`, A3C FF on Atari reuses its acting
-    pass for the gradient (unless cfg.reuse_acting_pass is off)."""
-    if cfg.algo == "a3c" and cfg.reuse_acting_pass and model is not None and replay_grad.supports(model):
-        return ReplayActorCriticLearner(cfg, worker_index, rng)
+def make_learner(cfg: TrainConfig, rank: int, rng: np.random.Generator, discrete: bool, domain: str,
+                 model: nn.Module | None = None, evaluation: bool = False) -> Learner:
+    """The learner for cfg.algo in worker `rank`. Given the worker's `model`, A3C FF on Atari
+    reuses its acting pass for the gradient (unless cfg.reuse_acting_pass is off); a learner for
+    `evaluation` acts by the evaluation protocol and never learns."""
+    if cfg.algo == "a3c" and cfg.reuse_acting_pass and not evaluation and model is not None \
+            and replay_grad.supports(model):
+        return ReplayActorCriticLearner(cfg, rng)
     if cfg.algo in ("a3c", "a3c-lstm"):
         # MuJoCo: the paper does no bootstrapping; each episode is one update.
-        return ActorCriticLearner(cfg, worker_index, rng, discrete, bootstrap_truncated=domain != "mujoco")
-    return ValueLearner(cfg, worker_index, rng)
+        return ActorCriticLearner(cfg, rng, discrete, bootstrap_truncated=domain != "mujoco")
+    return ValueLearner(cfg, rank, rng, evaluation)

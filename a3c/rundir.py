@@ -1,4 +1,5 @@
-"""The run directory (docs/run_directory.md): atomic writes, append-only logs, metadata."""
+"""The run directory (docs/run_directory.md): the one atomic writer of this package, checkpoints,
+append-only logs, metadata, and the lock that gives a run directory one trainer at a time."""
 from __future__ import annotations
 
 import contextlib
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import torch
+
+from a3c.diagnostics import FIELDS as DIAGNOSTICS_FIELDS
 
 log = logging.getLogger(__name__)
 TRAIN_FIELDS = ("frames", "wall_time", "worker", "episode_return", "episode_length")
@@ -76,7 +79,29 @@ def atomic_torch_save(path: Path, data: Any) -> None:
     atomic_write_bytes(path, lambda h: torch.save(data, h), verify=lambda tmp: read_checkpoint(Path(tmp)))
 
 
+CHECKPOINT = "checkpoint.pt"
 CHECKPOINT_KEYS = ("model", "optimizer", "frames", "counters")
+
+
+def save_checkpoint(out: Path, model: torch.nn.Module, optimizer: Any, target: torch.nn.Module | None,
+                    frames: int, counters: dict[str, Any]) -> None:
+    """DIR/checkpoint.pt: the global network, the shared RMSProp statistics, the target network,
+    the global frame count and the run's counters (wall_time, episodes, segment, best)."""
+    state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+             "target": None if target is None else target.state_dict(),
+             "frames": frames, "counters": counters}
+    atomic_torch_save(out / CHECKPOINT, state)
+
+
+def load_checkpoint(out: Path, model: torch.nn.Module, optimizer: Any,
+                    target: torch.nn.Module | None) -> tuple[int, dict[str, Any]]:
+    """Load DIR/checkpoint.pt into the networks and the optimizer; return (frames, counters)."""
+    state = read_checkpoint(out / CHECKPOINT)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    if target is not None:
+        target.load_state_dict(state["target"])
+    return state["frames"], state["counters"]
 
 
 def read_checkpoint(path: Path) -> dict[str, Any]:
@@ -164,6 +189,48 @@ class TensorBoardLog:
 
     def close(self) -> None:
         self.writer.close()
+
+
+LOG_FILES = ("train_log.csv", "eval_log.csv", "diagnostics.csv")
+
+
+class RunLogs:
+    """The run's logs, appended to on a resume: train_log.csv (one row per training episode),
+    eval_log.csv (one per evaluation), diagnostics.csv (training diagnostics) and TensorBoard."""
+
+    def __init__(self, out: Path, resumed_at: int | None = None) -> None:
+        self.train = CsvLog(out / "train_log.csv", TRAIN_FIELDS)
+        self.eval = CsvLog(out / "eval_log.csv", EVAL_FIELDS)
+        self.diagnostics = CsvLog(out / "diagnostics.csv", DIAGNOSTICS_FIELDS)
+        self.tensorboard = TensorBoardLog(out / "tensorboard", resumed_at)
+
+    @staticmethod
+    def rewind(out: Path, frames: int) -> None:
+        """On a resume: drop the rows logged after the checkpoint's frame."""
+        for name in LOG_FILES:
+            CsvLog.truncate_after(out / name, frames)
+
+    def episode(self, row: dict[str, Any]) -> None:
+        self.train.write(row)
+        self.tensorboard.scalars("train", {"episode_return": row["episode_return"],
+                                           "episode_length": row["episode_length"]}, row["frames"])
+
+    def evaluation(self, result: dict[str, Any]) -> None:
+        self.eval.write(result)
+        self.tensorboard.scalars("eval", {"mean_return": result["mean_return"],
+                                          "std_return": result["std_return"]}, result["frames"])
+
+    def diagnostics_row(self, row: dict[str, Any]) -> None:
+        self.diagnostics.write(row)
+        self.tensorboard.scalars("diagnostics", {k: v for k, v in row.items()
+                                                 if k not in ("frames", "wall_time", "worker")}, row["frames"])
+
+    def flush(self) -> None:
+        self.tensorboard.writer.flush()
+
+    def close(self) -> None:
+        for handle in (self.train, self.eval, self.diagnostics, self.tensorboard):
+            handle.close()
 
 
 def best_eval_row(path: Path) -> dict[str, Any] | None:

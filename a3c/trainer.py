@@ -1,9 +1,11 @@
 """The trainer: owns every process and every file write of a run.
 
-Starts N workers and one evaluator (spawn start method), shares the global network, the shared
-RMSProp statistics, the target network and the frame counter with them, and then monitors: it
-writes the logs, prints progress, checkpoints, detects a dead worker or a NaN within a second, and
-at the end scores the final network and writes final.json (which marks the run complete).
+prepare() checks every input before any work; Trainer starts N workers and one evaluator (spawn
+start method; a3c/processes.py), shares the global network, the shared RMSProp statistics, the
+target network and the frame counter with them, and then monitors: it writes the logs
+(rundir.RunLogs), prints progress, checkpoints (rundir.save_checkpoint), detects a dead worker or a
+NaN within a second, and at the end scores the final network and writes final.json (which marks
+the run complete).
 """
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ import contextlib
 import logging
 import math
 import os
-import queue
 import signal
 import time
 from collections import deque
@@ -28,23 +29,34 @@ from a3c.envs import EnvSpec, action_size, make_env, resolve
 from a3c.evaluate import EVAL_SEED_OFFSET, evaluate, evaluator_main
 from a3c.models import build_model
 from a3c.optim import SharedRMSprop
+from a3c.processes import (
+    DiagnosticsMessage,
+    EpisodeMessage,
+    ErrorMessage,
+    EvalMessage,
+    Launch,
+    Message,
+    Shared,
+    TrainingError,
+    one_thread,
+)
 from a3c.rundir import (
-    EVAL_FIELDS,
-    TRAIN_FIELDS,
-    CsvLog,
+    CHECKPOINT,
+    LOG_FILES,
     RunDirError,
-    TensorBoardLog,
-    atomic_torch_save,
+    RunLogs,
     atomic_write_json,
     best_eval_row,
     check_writable,
     git_commit,
     library_versions,
+    load_checkpoint,
     read_checkpoint,
     read_json,
     run_lock,
+    save_checkpoint,
 )
-from a3c.worker import Shared, one_thread, worker_main
+from a3c.worker import worker_main
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
@@ -69,10 +81,6 @@ def stop_signals() -> Iterator[None]:
     finally:
         signal.signal(signal.SIGTERM, previous[0])
         signal.signal(signal.SIGINT, previous[1])
-
-
-class TrainingError(RuntimeError):
-    """A worker died, a loss went NaN, or the evaluator failed: the run stopped."""
 
 
 def deviations(cfg: TrainConfig, spec: EnvSpec) -> list[str]:
@@ -120,7 +128,7 @@ def prepare(cfg: TrainConfig, resume: bool, restart: bool = False) -> tuple[EnvS
         raise ValueError(f"{out} holds a completed run (final.json); choose another --out")
     if restart:
         return spec, out  # the partial run is cleared once the directory is locked (start_over)
-    if not resume and (out / "checkpoint.pt").exists():
+    if not resume and (out / CHECKPOINT).exists():
         raise ValueError(f"{out} holds a checkpoint; pass --resume to continue it "
                          "(or --restart to discard it and start over)")
     if resume:
@@ -130,7 +138,7 @@ def prepare(cfg: TrainConfig, resume: bool, restart: bool = False) -> tuple[EnvS
 
 def check_resumable(cfg: TrainConfig, out: Path) -> None:
     """The checkpoint loads and config.json says it is this run: else a ValueError naming the file."""
-    config, checkpoint = out / "config.json", out / "checkpoint.pt"
+    config, checkpoint = out / "config.json", out / CHECKPOINT
     hint = "; --restart discards the partial run and starts over"
     if checkpoint.exists() and not config.exists():
         raise ValueError(f"{out} has a checkpoint but no config.json: nothing says which run it "
@@ -172,7 +180,7 @@ def available_memory_mb() -> int | None:
     return None
 
 
-RUN_FILES = ("checkpoint.pt", "config.json", "train_log.csv", "eval_log.csv", "diagnostics.csv")
+RUN_FILES = (CHECKPOINT, "config.json", *LOG_FILES)
 
 
 def start_over(out: Path) -> None:
@@ -223,6 +231,12 @@ def train(cfg: TrainConfig, resume: bool = False, restart: bool = False) -> dict
 
 
 class Trainer:
+    """One run (or its next segment, on a resume): the shared networks, the processes, the logs.
+
+    run() is the whole run. The seam for other drivers (benchmarks/throughput.py): open_logs(),
+    then `with trainer.launched():` the processes run while poll() handles their messages and
+    failures as run() does; leaving the block stops them."""
+
     def __init__(self, cfg: TrainConfig, spec: EnvSpec, out: Path, resume: bool) -> None:
         self.cfg, self.spec, self.out = cfg, spec, out
         self.ctx = mp.get_context("spawn")
@@ -242,37 +256,26 @@ class Trainer:
         self.frames = self.ctx.Value("q", 0)
         self.counters = {"wall_time": 0.0, "episodes": 0, "segment": 0, "best": None}
         self.resumed_at: int | None = None
-        if resume and (out / "checkpoint.pt").exists():
+        if resume and (out / CHECKPOINT).exists():
             self.load_checkpoint()
-        self.recent = deque(maxlen=20)
-        self.processes: list = []
+        self.recent: deque[float] = deque(maxlen=20)
 
     def new_model(self) -> torch.nn.Module:
         return build_model(self.cfg.algo, self.obs_shape, self.discrete, self.n_actions, self.cfg.hidden)
 
-    # ----- checkpoints -----
+    # ----- checkpoints (the format: rundir.save_checkpoint) -----
     def load_checkpoint(self) -> None:
-        state = read_checkpoint(self.out / "checkpoint.pt")
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        if self.target is not None:
-            self.target.load_state_dict(state["target"])
-        self.frames.value = state["frames"]
-        self.counters = state["counters"]
+        frames, self.counters = load_checkpoint(self.out, self.model, self.optimizer, self.target)
+        self.frames.value = frames
         self.counters["segment"] += 1
-        CsvLog.truncate_after(self.out / "train_log.csv", state["frames"])
-        CsvLog.truncate_after(self.out / "eval_log.csv", state["frames"])
-        CsvLog.truncate_after(self.out / "diagnostics.csv", state["frames"])
-        self.resumed_at = state["frames"]
-        log.info("resumed from checkpoint at frame %s (segment %d)", f"{state['frames']:,}",
-                 self.counters["segment"])
+        RunLogs.rewind(self.out, frames)
+        self.resumed_at = frames
+        log.info("resumed from checkpoint at frame %s (segment %d)", f"{frames:,}", self.counters["segment"])
 
     def save_checkpoint(self) -> None:
         frames = self.frames.value
-        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
-                 "target": None if self.target is None else self.target.state_dict(),
-                 "frames": frames, "counters": dict(self.counters, wall_time=self.elapsed())}
-        atomic_torch_save(self.out / "checkpoint.pt", state)
+        save_checkpoint(self.out, self.model, self.optimizer, self.target, frames,
+                        dict(self.counters, wall_time=self.elapsed()))
         self.last_checkpoint = time.monotonic()
         log.info("checkpoint at frame %s", f"{frames:,}")
 
@@ -285,103 +288,41 @@ class Trainer:
         return Shared(self.model, self.optimizer, self.target, self.frames, self.ctx.Queue(),
                       self.ctx.Event(), os.getpid() if parent_pid is None else parent_pid)
 
-    def start_processes(self) -> None:
-        shared = self.shared = self.shared_state()
+    @contextlib.contextmanager
+    def launched(self) -> Iterator[Launch]:
+        """The workers and the evaluator running (call open_logs first); on leaving, they are
+        stopped (at once after an exception: nothing they would still do is kept), the messages
+        left in the queue are logged and TensorBoard is flushed."""
+        shared = self.shared_state()
         base = self.cfg.seed * WORKER_SEED_STRIDE * 100 + self.counters["segment"] * WORKER_SEED_STRIDE
-        for rank in range(self.cfg.workers):
-            proc = self.ctx.Process(target=worker_main, name=f"worker-{rank}", daemon=True,
-                                    args=(rank, self.cfg, self.spec, shared, base + rank))
-            proc.start()
-            self.processes.append(proc)
         every = self.cfg.protocol.eval_every
         next_eval = (self.frames.value // every + 1) * every
-        self.evaluator = self.ctx.Process(target=evaluator_main, name="evaluator", daemon=True,
-                                          args=(self.cfg, self.spec, shared, next_eval,
-                                                (self.start, self.counters["wall_time"])))
-        self.evaluator.start()
-
-    def stop_processes(self, at_once: bool = False) -> None:
-        """Ask everyone to stop; kill what has not stopped within 5 s (they ignore SIGTERM), or
-        at once after a failure or a stop request (nothing they would still do is kept)."""
-        self.shared.stop.set()
-        for proc in self.processes + [self.evaluator]:
-            if at_once and proc.is_alive():
-                proc.kill()
-            proc.join(timeout=5)
-            if proc.is_alive():
-                proc.kill()
-                proc.join(timeout=5)
-
-    # ----- the run -----
-    def run(self) -> dict[str, Any]:
-        atomic_write_json(self.out / "config.json", resolved_config(self.cfg, self.spec))
-        self.open_logs()
-        self.last_checkpoint = self.last_progress = time.monotonic()
-        self.progress_frames, self.progress_time = self.frames.value, time.monotonic()
-        log.info("training %s on %s with %d workers for %s frames -> %s", self.cfg.algo,
-                 self.spec.name, self.cfg.workers, f"{self.cfg.frames:,}", self.out)
-        self.start_processes()
+        workers = [(worker_main, (rank, self.cfg, self.spec, shared, base + rank)) for rank in range(self.cfg.workers)]
+        clock = (self.start, self.counters["wall_time"])
+        evaluator = (evaluator_main, (self.cfg, self.spec, shared, next_eval, clock, self.discrete))
+        self.launch = Launch.start(self.ctx, shared, workers, evaluator)
         completed = False
         try:
-            with stop_signals():
-                self.monitor()
+            yield self.launch
             completed = True
-        except (KeyboardInterrupt, StopRequested) as stop:
-            self.save_checkpoint()
-            how = "SIGTERM" if isinstance(stop, StopRequested) else "the user (Ctrl-C)"
-            raise TrainingError(f"stopped by {how} at frame {self.frames.value:,}; "
-                                "continue with --resume") from None
         finally:
-            self.stop_processes(at_once=not completed)
+            self.launch.stop(at_once=not completed)
             self.drain_quietly()
-            self.tensorboard.writer.flush()
-        self.save_checkpoint()
-        result = self.final_evaluation()
-        self.close_logs()
-        return result
+            self.logs.flush()
 
-    def open_logs(self) -> None:
-        """The run's logs (appended to on a resume) and the clock of this segment of the run."""
-        self.train_log = CsvLog(self.out / "train_log.csv", TRAIN_FIELDS)
-        self.eval_log = CsvLog(self.out / "eval_log.csv", EVAL_FIELDS)
-        self.diag_log = CsvLog(self.out / "diagnostics.csv", diagnostics.FIELDS)
-        self.tensorboard = TensorBoardLog(self.out / "tensorboard", self.resumed_at)
-        self.fps = 0.0
-        self.health = diagnostics.HealthCheck(self.n_actions if self.discrete else None)
-        self.start = time.time()
-
-    def close_logs(self) -> None:
-        for handle in (self.train_log, self.eval_log, self.diag_log, self.tensorboard):
-            handle.close()
-
-    def monitor(self) -> None:
-        """Poll until every worker finished; fail fast on any error."""
-        while True:
-            self.drain()
-            self.check_processes()
-            if all(p.exitcode == 0 for p in self.processes):
-                return
-            now = time.monotonic()
-            if now - self.last_progress >= self.cfg.progress_every:
-                self.report_progress(now)
-            if now - self.last_checkpoint >= self.cfg.checkpoint_every:
-                self.save_checkpoint()
-            time.sleep(POLL_SECONDS)
+    def poll(self) -> None:
+        """Handle every message waiting; fail fast (TrainingError) if a process failed."""
+        self.drain()
+        self.check_processes()
 
     def check_processes(self) -> None:
-        for proc in self.processes + [self.evaluator]:
-            code = proc.exitcode
-            if code not in (None, 0):
-                self.drain_error(timeout=0.5)
-                raise TrainingError(f"{proc.name} exited with code {code} at frame "
-                                    f"{self.frames.value:,}; the run stopped (resume with --resume)")
+        failure = self.launch.failure()
+        if failure is not None:
+            self.drain_error(timeout=0.5)
+            raise TrainingError(f"{failure} at frame {self.frames.value:,}; the run stopped (resume with --resume)")
 
     def drain(self) -> None:
-        while True:
-            try:
-                message = self.shared.messages.get_nowait()
-            except queue.Empty:
-                return
+        for message in self.launch.pending():
             self.handle(message)
 
     def drain_quietly(self) -> None:
@@ -395,42 +336,80 @@ class Trainer:
         """Give a dying process's error report a moment to arrive, so it is not lost."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                self.handle(self.shared.messages.get(timeout=0.1))
-            except queue.Empty:
-                continue
+            message = self.launch.next_message(timeout=0.1)
+            if message is not None:
+                self.handle(message)
 
-    def handle(self, message: tuple) -> None:
-        kind = message[0]
-        if kind == "episode":
-            _, rank, frames, ret, length = message
-            self.counters["episodes"] += 1
-            self.recent.append(ret)
-            self.train_log.write({"frames": frames, "wall_time": round(self.elapsed(), 3),
-                                  "worker": rank, "episode_return": ret, "episode_length": length})
-            self.tensorboard.scalars("train", {"episode_return": ret, "episode_length": length}, frames)
-        elif kind == "eval":
-            result = message[1]
-            self.eval_log.write(result)
-            self.tensorboard.scalars("eval", {"mean_return": result["mean_return"],
-                                              "std_return": result["std_return"]}, result["frames"])
-            best = self.counters["best"]
-            if best is None or result["mean_return"] > best["mean_return"]:
-                self.counters["best"] = result
-            log.info("eval at frame %s: mean %.2f +- %.2f over %d episodes", f"{result['frames']:,}",
-                     result["mean_return"], result["std_return"], result["n_episodes"])
-        elif kind == "diagnostics":
-            _, rank, frames, row = message
-            row.update(frames=frames, wall_time=round(self.elapsed(), 3), fps=round(self.fps, 1))
-            self.diag_log.write(row)
-            finding = self.health.add(row)
-            if finding:
-                log.warning("%s", finding)
-            self.tensorboard.scalars("diagnostics", {k: v for k, v in row.items()
-                                                     if k not in ("frames", "wall_time", "worker")}, frames)
-        elif kind == "error":
-            _, who, trace = message
-            raise TrainingError(f"worker {who} failed at frame {self.frames.value:,}:\n{trace}")
+    # ----- the run -----
+    def run(self) -> dict[str, Any]:
+        atomic_write_json(self.out / "config.json", resolved_config(self.cfg, self.spec))
+        self.open_logs()
+        log.info("training %s on %s with %d workers for %s frames -> %s", self.cfg.algo,
+                 self.spec.name, self.cfg.workers, f"{self.cfg.frames:,}", self.out)
+        with self.launched():
+            try:
+                with stop_signals():
+                    self.monitor()
+            except (KeyboardInterrupt, StopRequested) as stop:
+                self.save_checkpoint()
+                how = "SIGTERM" if isinstance(stop, StopRequested) else "the user (Ctrl-C)"
+                raise TrainingError(f"stopped by {how} at frame {self.frames.value:,}; "
+                                    "continue with --resume") from None
+        self.save_checkpoint()
+        result = self.final_evaluation()
+        self.close_logs()
+        return result
+
+    def open_logs(self) -> None:
+        """The run's logs (appended to on a resume) and the clocks of this segment of the run."""
+        self.logs = RunLogs(self.out, self.resumed_at)
+        self.fps = 0.0
+        self.health = diagnostics.HealthCheck(self.n_actions if self.discrete else None)
+        self.start = time.time()
+        self.last_checkpoint = self.last_progress = self.progress_time = time.monotonic()
+        self.progress_frames = self.frames.value
+
+    def close_logs(self) -> None:
+        self.logs.close()
+
+    def monitor(self) -> None:
+        """Poll until every worker finished; fail fast on any error."""
+        while True:
+            self.poll()
+            if self.launch.finished():
+                return
+            now = time.monotonic()
+            if now - self.last_progress >= self.cfg.progress_every:
+                self.report_progress(now)
+            if now - self.last_checkpoint >= self.cfg.checkpoint_every:
+                self.save_checkpoint()
+            time.sleep(POLL_SECONDS)
+
+    def handle(self, message: Message) -> None:
+        """One message from a process: log it; an error stops the run (TrainingError)."""
+        match message:
+            case EpisodeMessage(rank, frames, episode_return, length):
+                self.counters["episodes"] += 1
+                self.recent.append(episode_return)
+                self.logs.episode({"frames": frames, "wall_time": round(self.elapsed(), 3), "worker": rank,
+                                   "episode_return": episode_return, "episode_length": length})
+            case EvalMessage(result):
+                self.logs.evaluation(result)
+                best = self.counters["best"]
+                if best is None or result["mean_return"] > best["mean_return"]:
+                    self.counters["best"] = result
+                log.info("eval at frame %s: mean %.2f +- %.2f over %d episodes", f"{result['frames']:,}",
+                         result["mean_return"], result["std_return"], result["n_episodes"])
+            case DiagnosticsMessage(_, frames, row):
+                row.update(frames=frames, wall_time=round(self.elapsed(), 3), fps=round(self.fps, 1))
+                self.logs.diagnostics_row(row)
+                finding = self.health.add(row)
+                if finding:
+                    log.warning("%s", finding)
+            case ErrorMessage(who, trace):
+                raise TrainingError(f"worker {who} failed at frame {self.frames.value:,}:\n{trace}")
+            case _:
+                raise TypeError(f"not a process message: {message!r}")
 
     def report_progress(self, now: float) -> None:
         frames = self.frames.value
@@ -447,7 +426,7 @@ class Trainer:
         log.info("final evaluation of the final network: %d episodes", episodes)
         seed = self.cfg.seed + 2 * EVAL_SEED_OFFSET
         trained_for = self.elapsed()  # training time: the evaluation's own time is not in it
-        final = evaluate(self.model, self.cfg, self.spec, episodes, seed)
+        final = evaluate(self.model, self.cfg, self.spec, episodes, seed, self.discrete)
         result = {"frames": self.frames.value, "wall_time": trained_for, "final": final,
                   "best": best_eval_row(self.out / "eval_log.csv"), "episodes": self.counters["episodes"],
                   "health": self.health.summary(), "completed": True}

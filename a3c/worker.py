@@ -1,82 +1,46 @@
-"""The actor-learner loop of one worker process (the paper's Algorithm S3 / S2 / 1).
+"""The actor-learner loop of one worker process: the paper's Algorithm S3 (A3C), S2 (n-step Q)
+and 1 (1-step Q / SARSA), one loop for all of them.
 
-sync local <- global; roll out up to t_max steps; the learner's gradient of its loss; clip; apply
-the local gradients to the global network through the shared RMSProp (Hogwild, no lock). The
-sync that starts each iteration runs inside the RMSProp pass that ends the previous one (each
-tensor as that pass leaves it, microseconds before a separate sync would read it; one pass over
-memory fewer). The worker never knows which
-loss it runs: the learner does.
+Reading order, Algorithm S3 in code:
+
+1. Worker.run: until the global frame counter T reaches T_max: roll out, update, T += frames.
+2. Worker.rollout: act for up to t_max steps (a whole episode when t_max = 0) with the local
+   network, through the learner (learners.Learner.act), collecting a learners.Segment.
+3. Worker.update -> learner.gradients: the segment's loss and its gradient, e.g. for A3C
+   (learners.ActorCriticLearner.loss):
+   - algorithms/returns.py n_step_returns: R_i = r_i + gamma R_{i+1}, R = V(s_{t+n}) or 0;
+   - algorithms/actor_critic.py actor_critic_loss: policy, value and entropy terms
+     (value-based methods: algorithms/value_based.py; A3C FF on Atari: replay_grad.py computes
+     the same gradient from the acting pass).
+4. Worker.update: clip the gradient's global norm (optim.grad_norm, optim.clip_factor).
+5. optim.SharedRMSprop.step: apply it to the global network, Hogwild (no lock), with the
+   learning rate annealed over global frames (config.learning_rate).
+
+The sync local <- global that starts each iteration runs inside the RMSProp pass that ends the
+previous one (each tensor as that pass leaves it, microseconds before a separate sync would read
+it; one pass over memory fewer). The worker never knows which loss it runs: the learner does.
+Process plumbing (shared state, messages, signals, the orphan check) is in a3c/processes.py.
 """
 from __future__ import annotations
 
-import logging
 import math
-import os
-import signal
-import traceback
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
 
 from a3c.config import TrainConfig, learning_rate
 from a3c.diagnostics import Diagnostics, snapshot, update_ratio
 from a3c.envs import EnvSpec, action_size, make_env
 from a3c.learners import Segment, make_learner
 from a3c.models import build_model
-from a3c.optim import SharedRMSprop, clip_factor, grad_norm
-
-log = logging.getLogger(__name__)
-
-
-@dataclass
-class Shared:
-    """Everything the trainer shares with its processes (all picklable under spawn)."""
-
-    model: nn.Module  # the global network, in shared memory
-    optimizer: SharedRMSprop
-    target: nn.Module | None  # shared target network (value-based methods)
-    frames: Any  # multiprocessing.Value('q'): the global frame counter
-    messages: Any  # multiprocessing.Queue: episodes, evaluations, errors -> trainer
-    stop: Any  # multiprocessing.Event: set by the trainer to stop everyone
-    parent_pid: int
+from a3c.optim import clip_factor, grad_norm
+from a3c.processes import DiagnosticsMessage, EpisodeMessage, Shared, add_frames, child_process
 
 
 def worker_main(rank: int, cfg: TrainConfig, spec: EnvSpec, shared: Shared, seed: int) -> None:
-    """Process entry point: run the loop, report any failure to the trainer, exit non-zero."""
-    ignore_interrupts()
-    one_thread()
-    try:
+    """Process entry point: run the loop; a failure is reported to the trainer (exit code 1)."""
+    with child_process(shared, rank):
         Worker(rank, cfg, spec, shared, seed).run()
-    except Exception:  # report, then exit with an error code the trainer sees
-        shared.messages.put(("error", rank, traceback.format_exc()))
-        raise SystemExit(1) from None
-
-
-def one_thread() -> None:
-    """One compute thread in this process: torch's and OpenCV's (the Atari preprocessing resizes
-    screens with cv2, whose pool would otherwise start a thread per core in every worker)."""
-    torch.set_num_threads(1)
-    try:
-        import cv2
-    except ImportError:  # MuJoCo-only installs
-        return
-    cv2.setNumThreads(1)
-
-
-def ignore_interrupts() -> None:
-    """Ctrl-C and a group-wide SIGTERM reach every process: the trainer alone handles them
-    (checkpoint, then it stops the workers through the stop event, or kills them)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-
-def add_frames(counter: Any, n: int) -> int:
-    with counter.get_lock():
-        counter.value += n
-        return counter.value
 
 
 class Worker:
@@ -111,7 +75,7 @@ class Worker:
             old = frames
             frames = add_frames(self.shared.frames, len(segment.rewards) * self.spec.frames_per_step)
             self.maybe_refresh_target(old, frames)
-            self.check_parent()
+            self.shared.exit_if_orphaned()  # a worker never outlives its trainer (kill -9)
 
     def sync_from_global(self) -> None:
         with torch.no_grad():
@@ -160,8 +124,8 @@ class Worker:
         return lost
 
     def end_episode(self) -> None:
-        self.shared.messages.put(("episode", self.rank, self.shared.frames.value,
-                                  self.episode_return, self.episode_length))
+        self.shared.messages.put(EpisodeMessage(self.rank, self.shared.frames.value,
+                                                self.episode_return, self.episode_length))
         self.obs, info = self.env.reset()
         self.lives = info.get("lives")
         self.state = self.local.initial_state()
@@ -182,7 +146,7 @@ class Worker:
             diag.add(loss_value, parts, norm, scale < 1.0)
             if before is not None:  # the window's last update: send its row to the trainer
                 ratio = update_ratio(before, self.local_params)  # local == global after the step
-                self.shared.messages.put(("diagnostics", self.rank, frames, diag.row(self.rank, lr, ratio)))
+                self.shared.messages.put(DiagnosticsMessage(self.rank, frames, diag.row(self.rank, lr, ratio)))
 
     def learning_rate(self, frames: int) -> float:
         return learning_rate(self.cfg, frames)
@@ -194,11 +158,3 @@ class Worker:
             with torch.no_grad():
                 for t, g in zip(self.shared.target.parameters(), self.shared.model.parameters()):
                     t.copy_(g)
-
-    def check_parent(self) -> None:
-        """Exit if the trainer died (e.g. kill -9): a worker must never outlive its run. Asked
-        after every update (getppid is a ~1 us system call); messages still queued are dropped,
-        since nobody reads them any more."""
-        if os.getppid() != self.shared.parent_pid:
-            self.shared.messages.cancel_join_thread()
-            raise SystemExit(3)

@@ -57,3 +57,30 @@ def wait_gone(pids: list[int], timeout: float) -> float:
             raise AssertionError(f"still alive after {timeout} s: {[p for p in pids if alive(p)]}")
         time.sleep(0.05)
     return time.time() - start
+
+
+# ----- targets for a3c.processes.Launch in tests (spawned children import them from here) -----
+
+def finish_cleanly(shared) -> None:
+    """A worker that sends one episode and ends."""
+    from a3c.processes import EpisodeMessage, child_process
+
+    with child_process(shared, 0):
+        shared.messages.put(EpisodeMessage(0, 10, 1.5, 3))
+
+
+def fail(shared) -> None:
+    """A worker that fails: the trainer must get its traceback."""
+    from a3c.processes import child_process
+
+    with child_process(shared, 1):
+        raise RuntimeError("boom in worker 1")
+
+
+def wait_for_stop(shared) -> None:
+    """An evaluator that runs until the stop event."""
+    from a3c.processes import child_process
+
+    with child_process(shared, "evaluator"):
+        while not shared.stop.is_set() and shared.parent_alive():
+            time.sleep(0.05)

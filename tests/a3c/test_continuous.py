@@ -9,7 +9,8 @@ from a3c.config import TrainConfig
 from a3c.envs import resolve
 from a3c.models import GaussianActorCritic, build_model
 from a3c.optim import SharedRMSprop
-from a3c.worker import Shared, Worker
+from a3c.processes import Shared
+from a3c.worker import Worker
 
 
 def test_softplus_variance_stays_positive_for_extreme_inputs():

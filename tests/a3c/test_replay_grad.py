@@ -12,7 +12,8 @@ from a3c.envs import resolve
 from a3c.learners import ActorCriticLearner, ReplayActorCriticLearner, Segment, make_learner
 from a3c.models import build_model
 from a3c.optim import OuterSum, SharedRMSprop
-from a3c.worker import Shared, Worker
+from a3c.processes import Shared
+from a3c.worker import Worker
 
 OBS = (4, 84, 84)
 
@@ -25,12 +26,12 @@ def random_segment(rng: np.random.Generator, steps: int, terminal: bool) -> Segm
 
 
 def autograd_gradients(model, seg: Segment, cfg: TrainConfig):
-    learner = ActorCriticLearner(cfg, 0, np.random.default_rng(0), discrete=True)
+    learner = ActorCriticLearner(cfg, np.random.default_rng(0), discrete=True)
     return learner.gradients(model, None, seg)
 
 
 def replayed_gradients(model, seg: Segment, cfg: TrainConfig):
-    learner = ReplayActorCriticLearner(cfg, 0, np.random.default_rng(0))
+    learner = ReplayActorCriticLearner(cfg, np.random.default_rng(0))
     with torch.inference_mode():
         for obs in seg.obs:
             replay_grad.forward(model, obs, learner.trace)
@@ -130,7 +131,7 @@ def test_a_non_finite_loss_on_the_replay_path_stops_the_worker(tmp_path):
 
 def test_a_segment_not_acted_by_the_learner_is_refused():
     cfg = TrainConfig(game="Pong", algo="a3c", out="unused")
-    learner = ReplayActorCriticLearner(cfg, 0, np.random.default_rng(0))
+    learner = ReplayActorCriticLearner(cfg, np.random.default_rng(0))
     seg = random_segment(np.random.default_rng(0), 5, terminal=False)
     with pytest.raises(RuntimeError, match="0 traced acting passes for a segment of 5 steps"):
         learner.gradients(build_model("a3c", OBS, True, 6), None, seg)

@@ -101,7 +101,8 @@ def test_a_non_finite_loss_stops_with_the_frame_it_happened_at(tmp_path):
     from a3c.envs import resolve
     from a3c.models import build_model
     from a3c.optim import SharedRMSprop
-    from a3c.worker import Shared, Worker
+    from a3c.processes import Shared
+    from a3c.worker import Worker
 
     cfg = TrainConfig(game="CartPole-v1", workers=1, frames=1000, out=str(tmp_path))
     model = build_model("a3c", (4,), True, 2, 0).share_memory()

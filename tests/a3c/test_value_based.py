@@ -87,7 +87,8 @@ def test_target_network_is_refreshed_only_when_the_global_counter_crosses_the_in
     from a3c.envs import resolve
     from a3c.models import build_model
     from a3c.optim import SharedRMSprop
-    from a3c.worker import Shared, Worker
+    from a3c.processes import Shared
+    from a3c.worker import Worker
 
     cfg = TrainConfig(game="CartPole-v1", algo="n-step-q", workers=1, frames=10**6,
                       target_update_frames=40_000, out=str(tmp_path))

@@ -9,7 +9,7 @@ def thread_counts(results) -> None:
     import cv2
     import torch
 
-    from a3c.worker import one_thread
+    from a3c.processes import one_thread
 
     before = (torch.get_num_threads(), cv2.getNumThreads())
     one_thread()
@@ -35,7 +35,8 @@ def make_worker(tmp_path, game: str, **overrides):
     from a3c.envs import action_size, make_env, resolve
     from a3c.models import build_model
     from a3c.optim import SharedRMSprop
-    from a3c.worker import Shared, Worker
+    from a3c.processes import Shared
+    from a3c.worker import Worker
 
     cfg = TrainConfig(game=game, workers=1, frames=10**6, out=str(tmp_path), **overrides)
     spec = resolve(game)

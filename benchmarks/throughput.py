@@ -1,19 +1,26 @@
 """Throughput benchmark: training frames/s per worker and in total, beside the environment alone.
 
-    python -m a3c.bench --game Pong --algos a3c --workers 1 2 --seconds 20
-    python -m a3c.bench --game Pong --algos a3c --breakdown 3000   # where one worker's time goes
+    python benchmarks/throughput.py --game Pong --algos a3c --workers 1 2 --seconds 20
+    python benchmarks/throughput.py --game Pong --algos a3c --breakdown 3000   # where one worker's time goes
 
 Machines are noisy, so every training figure is printed beside the environment alone (random
 actions, same preprocessing) measured in the same run, in as many parallel processes as workers,
 and as a ratio to it. Frames are emulator frames (agent steps x frame skip); on MuJoCo a frame is
 one environment step.
+
+It drives the trainer through its own seams: Trainer.launched() and Trainer.poll() for the
+training figures (the processes, logs and message handling of a real run), and for --breakdown a
+Worker subclass whose parts (environment, learner, optimizer) are wrapped in timers.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
+import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +28,16 @@ import torch.multiprocessing as mp
 
 from a3c.config import ALGOS, Protocol, TrainConfig
 from a3c.envs import make_env, resolve
+from a3c.learners import Segment
+from a3c.processes import one_thread
+from a3c.trainer import Trainer, prepare
+from a3c.worker import Worker
 
-log = logging.getLogger("a3c.bench")
+log = logging.getLogger("benchmarks.throughput")
 WARMUP_SECONDS = 5.0
 
 
 def env_only_worker(game: str, seconds: float, seed: int, results: Any) -> None:
-    from a3c.worker import one_thread
-
     one_thread()  # as in a training worker
     spec = resolve(game)
     env = make_env(spec, Protocol(), seed)
@@ -57,8 +66,6 @@ def env_only_fps(game: str, processes: int, seconds: float) -> list[float]:
 def training_fps(game: str, algo: str, workers: int, seconds: float, autograd: bool = False,
                  diagnostics_every: int | None = None) -> float:
     """Total training frames/s of `workers` workers, measured after a warm-up."""
-    from a3c.trainer import Trainer, prepare
-
     with tempfile.TemporaryDirectory() as tmp:
         protocol = Protocol(eval_every=10**12)  # no evaluation during the benchmark
         extra = {} if diagnostics_every is None else {"diagnostics_every": diagnostics_every}
@@ -67,31 +74,24 @@ def training_fps(game: str, algo: str, workers: int, seconds: float, autograd: b
         spec, out = prepare(cfg, resume=False)
         trainer = Trainer(cfg, spec, Path(out), resume=False)
         trainer.open_logs()  # episodes and diagnostics are written as in a real run
-        trainer.start_processes()
         try:
-            _wait_for_frames(trainer)
-            time.sleep(WARMUP_SECONDS)
-            f0, t0 = trainer.frames.value, time.perf_counter()
-            deadline = t0 + seconds
-            while time.perf_counter() < deadline:
-                trainer.drain()
-                trainer.check_processes()
-                time.sleep(0.2)
-            return (trainer.frames.value - f0) / (time.perf_counter() - t0)
+            with trainer.launched():
+                deadline = time.time() + 120
+                while trainer.frames.value == 0 and time.time() < deadline:
+                    trainer.poll()
+                    time.sleep(0.1)
+                time.sleep(WARMUP_SECONDS)
+                f0, t0 = trainer.frames.value, time.perf_counter()
+                deadline = t0 + seconds
+                while time.perf_counter() < deadline:
+                    trainer.poll()
+                    time.sleep(0.2)
+                return (trainer.frames.value - f0) / (time.perf_counter() - t0)
         finally:
-            trainer.stop_processes()
             trainer.close_logs()
 
 
-def _wait_for_frames(trainer) -> None:
-    deadline = time.time() + 120
-    while trainer.frames.value == 0 and time.time() < deadline:
-        trainer.drain()
-        trainer.check_processes()
-        time.sleep(0.1)
-
-
-class _StopAfter:
+class StopAfter:
     """Stands in for the stop event: lets a worker run exactly `segments` segments."""
 
     def __init__(self, segments: int) -> None:
@@ -102,12 +102,15 @@ class _StopAfter:
         return self.left < 0
 
 
-class _Discard:
+class Discard:
+    """Stands in for the message queue of an in-process worker."""
+
     def put(self, message: object) -> None:
         pass
 
 
-def _timed(phases: dict[str, float], name: str, fn):
+def timed(phases: dict[str, float], name: str, fn: Callable) -> Callable:
+    """fn, its time added to phases[name] at every call."""
     def inner(*args, **kwargs):
         start = time.perf_counter()
         try:
@@ -117,40 +120,55 @@ def _timed(phases: dict[str, float], name: str, fn):
     return inner
 
 
-def _instrumented_worker(game: str, algo: str, phases: dict[str, float], autograd: bool = False):
-    """One worker in this process, its phases timed (the worker's code itself is unchanged)."""
-    import os
+class Timed:
+    """A part of the worker (its environment, learner or optimizer) whose methods named in `names`
+    ({method: phase}) are timed into `phases`; everything else passes through to the part."""
 
-    from a3c.trainer import Trainer
-    from a3c.worker import Worker, one_thread
+    def __init__(self, part: Any, phases: dict[str, float], names: dict[str, str]) -> None:
+        self._part = part
+        for method, phase in names.items():
+            setattr(self, method, timed(phases, phase, getattr(part, method)))
 
-    one_thread()
-    spec = resolve(game)
-    cfg = TrainConfig(game=game, algo=algo, workers=1, frames=10**12, out=tempfile.gettempdir(),
-                      reuse_acting_pass=not autograd)
-    trainer = Trainer(cfg, spec, Path(cfg.out), resume=False)  # builds the shared network and optimizer
-    shared = trainer.shared_state(parent_pid=os.getppid())  # in-process: our parent is its parent
-    shared.messages = _Discard()
-    worker = Worker(0, cfg, spec, shared, seed=0)
-    worker.env.step = _timed(phases, "env step", worker.env.step)
-    worker.learner.act = _timed(phases, "act (forward, sample)", worker.learner.act)
-    worker.learner.gradients = _timed(phases, "gradients (loss, backward)", worker.learner.gradients)
-    worker.sync_from_global = _timed(phases, "sync local <- global (first; then in the step)",
-                                     worker.sync_from_global)
-    worker.update = _timed(phases, "update", worker.update)
-    shared.optimizer.step = _timed(phases, "shared RMSProp step", shared.optimizer.step)
-    return worker
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._part, name)
+
+
+class TimedWorker(Worker):
+    """A Worker whose phases are timed: its environment's step, its learner's act and gradients
+    (wrapped parts), and its own update and first sync (the loop's code itself is unchanged)."""
+
+    def __init__(self, *args: Any, phases: dict[str, float], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.env = Timed(self.env, phases, {"step": "env step"})
+        self.learner = Timed(self.learner, phases, {"act": "act (forward, sample)",
+                                                    "gradients": "gradients (loss, backward)"})
+        self.timed_sync = timed(phases, "sync local <- global (first; then in the step)", super().sync_from_global)
+        self.timed_update = timed(phases, "update", super().update)
+
+    def sync_from_global(self) -> None:
+        self.timed_sync()
+
+    def update(self, segment: Segment, frames: int) -> None:
+        self.timed_update(segment, frames)
 
 
 def breakdown(game: str, algo: str, segments: int, autograd: bool = False) -> dict[str, float]:
     """Milliseconds per segment of each phase of one worker's loop, and the frames/s it ran at."""
+    one_thread()
+    spec = resolve(game)
+    cfg = TrainConfig(game=game, algo=algo, workers=1, frames=10**12, out=tempfile.gettempdir(),
+                      reuse_acting_pass=not autograd)
     phases: dict[str, float] = {}
-    worker = _instrumented_worker(game, algo, phases, autograd)
-    worker.shared.stop = _StopAfter(max(1, segments // 10))  # warm-up
+    trainer = Trainer(cfg, spec, Path(cfg.out), resume=False)  # the run's shared network and optimizer
+    optimizer = Timed(trainer.optimizer, phases, {"step": "shared RMSProp step"})
+    # In-process: our parent is its parent; nobody reads its messages; it runs a set number of segments.
+    shared = dataclasses.replace(trainer.shared_state(parent_pid=os.getppid()), optimizer=optimizer,
+                                 messages=Discard(), stop=StopAfter(max(1, segments // 10)))  # warm-up
+    worker = TimedWorker(0, cfg, spec, shared, seed=0, phases=phases)
     worker.run()
     phases.clear()
-    worker.shared.stop = _StopAfter(segments)
-    frames0, start = worker.shared.frames.value, time.perf_counter()
+    shared.stop = StopAfter(segments)
+    frames0, start = shared.frames.value, time.perf_counter()
     worker.run()
     elapsed = time.perf_counter() - start
     per_segment = {name: seconds * 1e3 / segments for name, seconds in phases.items()}
@@ -158,7 +176,7 @@ def breakdown(game: str, algo: str, segments: int, autograd: bool = False) -> di
     per_segment["clip (update minus gradients and step)"] = (
         update - per_segment["gradients (loss, backward)"] - per_segment["shared RMSProp step"])
     per_segment["other (Python glue)"] = elapsed * 1e3 / segments - sum(per_segment.values())
-    fps = (worker.shared.frames.value - frames0) / elapsed
+    fps = (shared.frames.value - frames0) / elapsed
     log.info("%s %s%s, one worker in-process: %s frames/s, %.3f ms per segment; the env step is "
              "%.0f%% of it (about the best ratio to env alone this loop could show)", game, algo,
              " (autograd)" if autograd else "", f"{fps:,.0f}",
@@ -216,7 +234,7 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    parser = argparse.ArgumentParser(prog="python -m a3c.bench", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python benchmarks/throughput.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--game", default="Pong")
     parser.add_argument("--algos", nargs="+", default=["a3c"], choices=ALGOS)
