@@ -11,37 +11,32 @@ Stop it any time with Ctrl-C; the plot is made from whatever eval rows exist (`-
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import logging
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for analysis/
+from analysis import loader
+
 log = logging.getLogger("benchmarks.learning_curve")
 
 
-def read_eval(out: Path) -> list[dict[str, float]]:
-    path = out / "eval_log.csv"
-    if not path.exists():
-        return []
-    with open(path, newline="") as handle:
-        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)]
-
-
-def run_domain(out: Path) -> str:
-    """'atari', 'mujoco' or 'control', from the run's config.json."""
-    path = out / "config.json"
-    return json.loads(path.read_text()).get("domain", "atari") if path.exists() else "atari"
+def read_run(out: Path) -> tuple[list[dict[str, float]], str]:
+    """The run's evaluation rows and its domain ('atari', 'mujoco' or 'control'), read through the
+    analysis loader (the one reader of run directories); a run that never started: none, 'atari'."""
+    if not (out / "config.json").exists():
+        return [], "atari"
+    run = loader.read_run(out)
+    rows = loader.read_eval_log(out, run["completed"]).to_dict("records")
+    return rows, run["domain"]
 
 
 def plot(rows: list[dict[str, float]], title: str, png: Path, target: float | None,
          unit: str = "frames") -> None:
     import matplotlib.pyplot as plt
 
-    from analysis.figures import save  # atomic: a PNG is whole or absent
+    from analysis.figures import save  # the analysis' atomic writer: a PNG is whole or absent
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     frames = [r["frames"] / 1e6 for r in rows]
@@ -108,9 +103,9 @@ def main() -> int:
     if not args.plot_only:
         cmd = [sys.executable, "-m", "a3c", "train", *train_args, "--out", str(args.out), "--resume"]
         code = run_training(cmd)
-    rows = read_eval(args.out)
+    rows, domain = read_run(args.out)
     png = args.out / "learning_curve.png"
-    atari = run_domain(args.out) == "atari"
+    atari = domain == "atari"
     title = f"{args.out.name}: mean eval score" + (" (no-op starts)" if atari else " (mean action)")
     plot(rows, title, png, args.target, "frames" if atari else "environment steps")
     summarize(rows, args.target)

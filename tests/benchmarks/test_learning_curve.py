@@ -27,3 +27,28 @@ def test_sigterm_reaches_the_training_which_checkpoints_and_the_curve_is_still_d
     assert (out / "checkpoint.pt").exists()
     assert (out / "learning_curve.png").exists() and "figure:" in text
     assert proc.returncode == 1  # the training's own exit code: it did not complete
+
+
+def test_the_curve_is_read_through_the_analysis_loader(tmp_path):
+    """A run still going (no final.json) whose last eval row was torn by the writer: the row is
+    dropped (the loader's rule), the domain comes from config.json, and --plot-only draws it."""
+    import json
+
+    from benchmarks.learning_curve import read_run
+
+    out = tmp_path / "run"
+    out.mkdir()
+    assert read_run(out) == ([], "atari")  # nothing yet
+    config = {"game": "Hopper", "algo": "a3c", "workers": 2, "seed": 0, "lr": 3e-4, "rms_eps": 1e-5,
+              "lr_anneal_frames": 0, "beta": 1e-4, "t_max": 0, "frames": 1000000, "domain": "mujoco",
+              "protocol": {"eval_every": 1000, "eval_episodes": 2, "final_eval_episodes": 2}}
+    (out / "config.json").write_text(json.dumps(config))
+    (out / "eval_log.csv").write_text("frames,wall_time,mean_return,std_return,min_return,max_return,n_episodes\n"
+                                      "1000,1.5,10.0,1.0,9.0,11.0,2\n2000,3.0,20.0,2.0,18.0,22.0,2\n3000,4.")
+    rows, domain = read_run(out)
+    assert domain == "mujoco" and [r["mean_return"] for r in rows] == [10.0, 20.0]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "benchmarks/learning_curve.py", "--out", str(out), "--plot-only",
+                             "--target", "15"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "reached 15 at 0.00M frames" in result.stderr and (out / "learning_curve.png").exists()
