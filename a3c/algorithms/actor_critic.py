@@ -37,7 +37,13 @@ def actor_critic_loss(log_probs: torch.Tensor, entropy: torch.Tensor, values: to
                       rewards: torch.Tensor, bootstrap: float | torch.Tensor, gamma: float,
                       beta: float, value_coef: float) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """The summed A3C loss of one segment and its parts (detached 0-d tensors, for logging:
-    no .item() here, so the training loop pays for no synchronisation it does not use)."""
+    no .item() here, so the training loop pays for no synchronisation it does not use).
+
+    Every input is one value per step, shape (T,): a wrong shape would broadcast silently."""
+    steps = log_probs.shape
+    assert len(steps) == 1 and entropy.shape == values.shape == rewards.shape == steps, (
+        f"per-step inputs of shape (T,): log_probs {tuple(log_probs.shape)}, entropy {tuple(entropy.shape)}, "
+        f"values {tuple(values.shape)}, rewards {tuple(rewards.shape)}")
     returns = n_step_returns(rewards, bootstrap, gamma)
     advantages = returns - values
     policy_loss = -(log_probs * advantages.detach()).sum()

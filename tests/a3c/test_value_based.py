@@ -113,3 +113,8 @@ def test_target_network_is_refreshed_only_when_the_global_counter_crosses_the_in
     assert not same()
     worker.maybe_refresh_target(79_990, 80_010)
     assert same()
+
+
+def test_q_loss_refuses_targets_of_another_shape():
+    with pytest.raises(AssertionError, match=r"targets \(3, 1\)"):
+        q_loss(torch.zeros(3), torch.zeros(3, 1))
