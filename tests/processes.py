@@ -1,6 +1,7 @@
 """Helpers for tests that run the trainer as a real process and inject faults into it."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,14 @@ def cli(*args: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen([sys.executable, "-m", "a3c", "train", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def complete_run(out: Path, *args: str, timeout: float = 300) -> tuple[str, dict]:
+    """Train `python -m a3c train ARGS --out OUT` to completion: its output and final.json."""
+    proc = cli(*args, "--out", str(out))
+    text, _ = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, text
+    return text, json.loads((out / "final.json").read_text())
 
 
 def children(pid: int) -> list[int]:

@@ -1,13 +1,12 @@
 """Faults from the user: flags the machine cannot hold, and settings that wreck learning silently."""
 import csv
-import json
 
 import pytest
 
 from a3c.cli import main
 from a3c.diagnostics import HealthCheck
 from a3c.rundir import best_eval_row
-from tests.processes import FAST, cli
+from tests.processes import FAST, complete_run
 
 
 @pytest.mark.parametrize("args,message", [
@@ -47,24 +46,17 @@ def test_resume_and_restart_together_are_refused(tmp_path, caplog):
 @pytest.mark.slow
 def test_a_collapsed_policy_is_flagged_in_the_log_and_final_json(tmp_path):
     """--lr 1e3 never yields a NaN (clipping bounds each step) but the policy collapses."""
-    out = tmp_path / "run"
-    proc = cli(*FAST, "--workers", "1", "--frames", "60k", "--lr", "1e3", "--diagnostics-every", "20",
-               "--out", str(out))
-    text, _ = proc.communicate(timeout=300)
-    assert proc.returncode == 0, text
+    text, final = complete_run(tmp_path / "run", *FAST, "--workers", "1", "--frames", "60k", "--lr", "1e3",
+                               "--diagnostics-every", "20")
     assert "WARNING" in text and "the policy has collapsed" in text
-    health = json.loads((out / "final.json").read_text())["health"]
-    assert not health["ok"] and "policy_collapse" in health["flags"]
+    assert not final["health"]["ok"] and "policy_collapse" in final["health"]["flags"]
 
 
 @pytest.mark.slow
 def test_a_healthy_run_says_so_and_its_best_is_the_eval_logs_best_row(tmp_path):
     out = tmp_path / "run"
-    proc = cli(*FAST, "--workers", "2", "--frames", "40k", "--lr", "2e-3", "--diagnostics-every", "50",
-               "--out", str(out))
-    text, _ = proc.communicate(timeout=300)
-    assert proc.returncode == 0, text
-    final = json.loads((out / "final.json").read_text())
+    _, final = complete_run(out, *FAST, "--workers", "2", "--frames", "40k", "--lr", "2e-3",
+                            "--diagnostics-every", "50")
     assert final["health"] == {"ok": True, "warnings": [], "flags": []}
     rows = list(csv.DictReader(open(out / "eval_log.csv")))
     best = max(rows, key=lambda r: float(r["mean_return"]))
