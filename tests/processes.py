@@ -93,3 +93,17 @@ def wait_for_stop(shared) -> None:
     with child_process(shared, "evaluator"):
         while not shared.stop.is_set() and shared.parent_alive():
             time.sleep(0.05)
+
+
+def in_process_worker(cfg, spec, model, target=None, seed: int = 0):
+    """A Worker in this process on `model` (in shared memory), as a trainer would start it."""
+    import torch.multiprocessing as mp
+
+    from a3c.optim import SharedRMSprop
+    from a3c.processes import Shared
+    from a3c.worker import Worker
+
+    ctx = mp.get_context("spawn")
+    shared = Shared(model, SharedRMSprop(model.parameters()), target, ctx.Value("q", 0), ctx.Queue(),
+                    ctx.Event(), os.getppid())
+    return Worker(0, cfg, spec, shared, seed=seed)

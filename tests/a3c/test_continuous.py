@@ -1,16 +1,14 @@
 """A3C with a Gaussian policy on MuJoCo: variance, clipping, whole-episode updates."""
-import os
 
 import numpy as np
+import pytest
 import torch
-import torch.multiprocessing as mp
 
 from a3c.config import TrainConfig
 from a3c.envs import resolve
 from a3c.models import GaussianActorCritic, build_model
-from a3c.optim import SharedRMSprop
-from a3c.processes import Shared
 from a3c.worker import Worker
+from tests.processes import in_process_worker
 
 
 def test_softplus_variance_stays_positive_for_extreme_inputs():
@@ -34,10 +32,7 @@ def make_worker(tmp_path, t_max: int = 0) -> Worker:
                       beta=1e-4, out=str(tmp_path))
     spec = resolve("InvertedPendulum")
     model = build_model("a3c", (4,), False, 1, 0).share_memory()
-    ctx = mp.get_context("spawn")
-    shared = Shared(model, SharedRMSprop(model.parameters()), None, ctx.Value("q", 0), ctx.Queue(),
-                    ctx.Event(), os.getppid())
-    return Worker(0, cfg, spec, shared, seed=0)
+    return in_process_worker(cfg, spec, model)
 
 
 def test_actions_are_clipped_for_the_environment_only(tmp_path):
@@ -75,9 +70,6 @@ def _osmesa_available() -> bool:
     import ctypes.util
 
     return ctypes.util.find_library("OSMesa") is not None
-
-
-import pytest  # noqa: E402
 
 
 @pytest.mark.skipif(not _osmesa_available(), reason="needs libosmesa6 (apt) for offscreen rendering")

@@ -1,19 +1,17 @@
 """A3C FF on Atari: the gradient from the acting pass equals autograd's over a second forward."""
-import os
 
 import numpy as np
 import pytest
 import torch
-import torch.multiprocessing as mp
 
 from a3c import replay_grad
 from a3c.config import TrainConfig
 from a3c.envs import resolve
 from a3c.learners import ActorCriticLearner, ReplayActorCriticLearner, Segment, make_learner
 from a3c.models import build_model
-from a3c.optim import OuterSum, SharedRMSprop
-from a3c.processes import Shared
+from a3c.optim import OuterSum
 from a3c.worker import Worker
+from tests.processes import in_process_worker
 
 OBS = (4, 84, 84)
 
@@ -97,10 +95,7 @@ def pong_worker(tmp_path, reuse: bool) -> Worker:
     cfg = TrainConfig(game="Pong", algo="a3c", workers=1, frames=10**6, out=str(tmp_path),
                       reuse_acting_pass=reuse)
     model = build_model("a3c", OBS, True, 6).share_memory()
-    ctx = mp.get_context("spawn")
-    shared = Shared(model, SharedRMSprop(model.parameters()), None, ctx.Value("q", 0), ctx.Queue(),
-                    ctx.Event(), os.getppid())
-    return Worker(0, cfg, resolve("Pong"), shared, seed=3)
+    return in_process_worker(cfg, resolve("Pong"), model, seed=3)
 
 
 def test_a_worker_update_matches_the_autograd_workers(tmp_path):

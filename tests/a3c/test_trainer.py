@@ -1,7 +1,6 @@
 """The trainer end to end on CartPole: invalid input, checkpoints, resume, failure handling."""
 import dataclasses
 import json
-import os
 import signal
 import time
 
@@ -11,7 +10,7 @@ import torch
 from a3c.cli import main
 from a3c.config import Protocol, TrainConfig
 from a3c.trainer import Trainer, prepare
-from tests.processes import FAST, alive, children, cli, wait_for
+from tests.processes import FAST, alive, children, cli, in_process_worker, wait_for
 
 
 @pytest.mark.parametrize("args,message", [
@@ -96,20 +95,13 @@ def test_unknown_config_keys_are_rejected():
 
 
 def test_a_non_finite_loss_stops_with_the_frame_it_happened_at(tmp_path):
-    import torch.multiprocessing as mp
 
     from a3c.envs import resolve
     from a3c.models import build_model
-    from a3c.optim import SharedRMSprop
-    from a3c.processes import Shared
-    from a3c.worker import Worker
 
     cfg = TrainConfig(game="CartPole-v1", workers=1, frames=1000, out=str(tmp_path))
     model = build_model("a3c", (4,), True, 2, 0).share_memory()
-    ctx = mp.get_context("spawn")
-    shared = Shared(model, SharedRMSprop(model.parameters()), None, ctx.Value("q", 0), ctx.Queue(),
-                    ctx.Event(), os.getppid())
-    worker = Worker(0, cfg, resolve("CartPole-v1"), shared, seed=0)
+    worker = in_process_worker(cfg, resolve("CartPole-v1"), model)
     worker.learner.loss = lambda *args: (torch.tensor(float("nan"), requires_grad=True), {})
     with pytest.raises(FloatingPointError, match="at global frame 4321"):
         worker.update(worker.rollout(4321), 4321)

@@ -5,6 +5,7 @@ import torch
 from a3c.algorithms.value_based import n_step_q_targets, one_step_q_targets, one_step_sarsa_targets, q_loss
 from a3c.config import TrainConfig
 from a3c.learners import epsilon_at, final_epsilon_for_rank, final_epsilons_for
+from tests.processes import in_process_worker
 
 NEXT_Q = torch.tensor([[1.0, 3.0], [2.0, 0.5], [4.0, -1.0]])  # Q(s_{i+1}, .; target)
 REWARDS = torch.tensor([1.0, 0.0, 1.0])
@@ -80,24 +81,16 @@ def test_final_epsilon_mix_is_within_one_worker_of_the_paper_proportions():
 
 
 def test_target_network_is_refreshed_only_when_the_global_counter_crosses_the_interval(tmp_path):
-    import os
 
-    import torch.multiprocessing as mp
 
     from a3c.envs import resolve
     from a3c.models import build_model
-    from a3c.optim import SharedRMSprop
-    from a3c.processes import Shared
-    from a3c.worker import Worker
 
     cfg = TrainConfig(game="CartPole-v1", algo="n-step-q", workers=1, frames=10**6,
                       target_update_frames=40_000, out=str(tmp_path))
     model = build_model("n-step-q", (4,), True, 2, 0).share_memory()
     target = build_model("n-step-q", (4,), True, 2, 0).share_memory()
-    ctx = mp.get_context("spawn")
-    shared = Shared(model, SharedRMSprop(model.parameters()), target, ctx.Value("q", 0), ctx.Queue(),
-                    ctx.Event(), os.getppid())
-    worker = Worker(0, cfg, resolve("CartPole-v1"), shared, seed=0)
+    worker = in_process_worker(cfg, resolve("CartPole-v1"), model, target)
 
     def same() -> bool:
         return all(torch.equal(a, b) for a, b in zip(model.parameters(), target.parameters()))

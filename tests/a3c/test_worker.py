@@ -4,6 +4,8 @@ import os
 import pytest
 import torch.multiprocessing as mp
 
+from tests.processes import in_process_worker
+
 
 def thread_counts(results) -> None:
     import cv2
@@ -34,9 +36,6 @@ def make_worker(tmp_path, game: str, **overrides):
     from a3c.config import VALUE_BASED, TrainConfig
     from a3c.envs import action_size, make_env, resolve
     from a3c.models import build_model
-    from a3c.optim import SharedRMSprop
-    from a3c.processes import Shared
-    from a3c.worker import Worker
 
     cfg = TrainConfig(game=game, workers=1, frames=10**6, out=str(tmp_path), **overrides)
     spec = resolve(game)
@@ -46,10 +45,7 @@ def make_worker(tmp_path, game: str, **overrides):
         return build_model(cfg.algo, env.observation_space.shape, discrete, n, cfg.hidden).share_memory()
 
     model, target = network(), (network() if cfg.algo in VALUE_BASED else None)
-    ctx = mp.get_context("spawn")
-    shared = Shared(model, SharedRMSprop(model.parameters()), target, ctx.Value("q", 0), ctx.Queue(),
-                    ctx.Event(), os.getppid())
-    return Worker(0, cfg, spec, shared, seed=0)
+    return in_process_worker(cfg, spec, model, target)
 
 
 def segments_until_terminal(worker, limit: int = 2000):
