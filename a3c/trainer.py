@@ -233,7 +233,7 @@ def train(cfg: TrainConfig, resume: bool = False, restart: bool = False) -> dict
 class Trainer:
     """One run (or its next segment, on a resume): the shared networks, the processes, the logs.
 
-    run() is the whole run. The seam for other drivers (benchmarks/throughput.py): open_logs(),
+    run() is the whole run. The seam for other drivers (the throughput benchmark, a3c/bench.py): open_logs(),
     then `with trainer.launched():` the processes run while poll() handles their messages and
     failures as run() does; leaving the block stops them."""
 

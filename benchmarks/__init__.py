@@ -1,6 +1,4 @@
-"""Benchmarks, run as scripts from the repository's root:
-
-- throughput.py: training frames/s beside the environment alone; --breakdown: time per phase of
-  one worker.
-- learning_curve.py: one training run (resumable) and its learning curve.
+"""Scripted benchmarks, run from the repository's root: learning_curve.py trains one run
+(resumable) and draws its learning curve. The throughput benchmark is `python -m a3c.bench`
+(a3c/bench.py), which the workflow's budget uses as a module.
 """

@@ -1,7 +1,7 @@
 """Throughput benchmark: training frames/s per worker and in total, beside the environment alone.
 
-    python benchmarks/throughput.py --game Pong --algos a3c --workers 1 2 --seconds 20
-    python benchmarks/throughput.py --game Pong --algos a3c --breakdown 3000   # where one worker's time goes
+    python -m a3c.bench --game Pong --algos a3c --workers 1 2 --seconds 20
+    python -m a3c.bench --game Pong --algos a3c --breakdown 3000   # where one worker's time goes
 
 Machines are noisy, so every training figure is printed beside the environment alone (random
 actions, same preprocessing) measured in the same run, in as many parallel processes as workers,
@@ -33,7 +33,7 @@ from a3c.processes import one_thread
 from a3c.trainer import Trainer, prepare
 from a3c.worker import Worker
 
-log = logging.getLogger("benchmarks.throughput")
+log = logging.getLogger("a3c.bench")
 WARMUP_SECONDS = 5.0
 
 
@@ -234,7 +234,7 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    parser = argparse.ArgumentParser(prog="python benchmarks/throughput.py", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m a3c.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--game", default="Pong")
     parser.add_argument("--algos", nargs="+", default=["a3c"], choices=ALGOS)

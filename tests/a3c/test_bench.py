@@ -1,7 +1,7 @@
 """The throughput benchmark's per-phase breakdown runs and accounts for the loop's time."""
 import pytest
 
-from benchmarks.throughput import breakdown, main
+from a3c.bench import breakdown, main
 
 
 def test_breakdown_times_every_phase_of_a_worker_loop():
