@@ -386,28 +386,32 @@ class Trainer:
             time.sleep(POLL_SECONDS)
 
     def handle(self, message: Message) -> None:
-        """One message from a process: log it; an error stops the run (TrainingError)."""
+        """One message from a process (a3c/processes.py): log it; an error stops the run."""
         match message:
-            case EpisodeMessage(rank, frames, episode_return, length):
+            case EpisodeMessage():
                 self.counters["episodes"] += 1
-                self.recent.append(episode_return)
-                self.logs.episode({"frames": frames, "wall_time": round(self.elapsed(), 3), "worker": rank,
-                                   "episode_return": episode_return, "episode_length": length})
-            case EvalMessage(result):
+                self.recent.append(message.episode_return)
+                self.logs.episode({"frames": message.frames, "wall_time": round(self.elapsed(), 3),
+                                   "worker": message.rank, "episode_return": message.episode_return,
+                                   "episode_length": message.length})
+            case EvalMessage():
+                result = message.result
                 self.logs.evaluation(result)
                 best = self.counters["best"]
                 if best is None or result["mean_return"] > best["mean_return"]:
                     self.counters["best"] = result
                 log.info("eval at frame %s: mean %.2f +- %.2f over %d episodes", f"{result['frames']:,}",
                          result["mean_return"], result["std_return"], result["n_episodes"])
-            case DiagnosticsMessage(_, frames, row):
-                row.update(frames=frames, wall_time=round(self.elapsed(), 3), fps=round(self.fps, 1))
+            case DiagnosticsMessage():
+                row = dict(message.row, frames=message.frames, wall_time=round(self.elapsed(), 3),
+                           fps=round(self.fps, 1))
                 self.logs.diagnostics_row(row)
                 finding = self.health.add(row)
                 if finding:
                     log.warning("%s", finding)
-            case ErrorMessage(who, trace):
-                raise TrainingError(f"worker {who} failed at frame {self.frames.value:,}:\n{trace}")
+            case ErrorMessage():
+                raise TrainingError(f"worker {message.who} failed at frame {self.frames.value:,}:\n"
+                                    f"{message.traceback}")
             case _:
                 raise TypeError(f"not a process message: {message!r}")
 
