@@ -1,6 +1,6 @@
 # The reproduction's experiment grid. Targets: atari_table, scalability, mujoco_table, beta_sweep,
-# tmax_sweep, lr_robustness, data_efficiency, all. Scale: --config scale=smoke|workstation|paper.
-# See docs/workflow.md.
+# tmax_sweep, lr_robustness, data_efficiency, all (the default), and budget (the compute bill).
+# Scale: --config scale=smoke|workstation|paper. See docs/workflow.md.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -12,3 +12,11 @@ configfile: "workflows/config/default.yaml"
 include: "workflows/rules/common.smk"
 include: "workflows/rules/train.smk"
 include: "workflows/rules/targets.smk"
+include: "workflows/rules/cluster.smk"
+
+
+# Here, not in an included file: Snakemake ignores `default_target` in includes.
+rule all:
+    default_target: True
+    input:
+        RESULTS + "/report.md",

@@ -5,11 +5,14 @@ import sys
 
 from snakemake.utils import validate
 
+sys.path.insert(0, os.path.join(workflow.basedir, "workflows"))
+import budget as compute_budget  # workflows/budget.py: throughput figures, the compute bill, what a job asks for
+
 
 def coerce_flags(config):
     """`--config strict_cores=true` (and a profile's `config:` list) arrive as the string 'true':
     read the booleans' usual spellings as booleans before the schema sees them."""
-    for key in ("strict_cores",):
+    for key in ("strict_cores", "budget_measure"):
         value = config.get(key)
         if isinstance(value, str):
             if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
@@ -49,10 +52,6 @@ def check_grid(grid):
 check_grid(GRID)
 
 
-def run_dir(experiment, game, algo, workers, variant, seed):
-    return RUN.format(experiment=experiment, game=game, algo=algo, workers=workers, variant=variant, seed=seed)
-
-
 def sampled_learning_rates(game, algo, runs):
     """LogUniform(low, high) draws, fixed by lr_seed, game and algo: the DAG never changes."""
     g = GRID["lr_robustness"]
@@ -60,24 +59,33 @@ def sampled_learning_rates(game, algo, runs):
     return [math.exp(rng.uniform(math.log(g["low"]), math.log(g["high"]))) for _ in range(runs)]
 
 
+RUN_FINAL = RUN + "/final.json"
+
+
 def runs_for(experiment):
     """Run directories (final.json paths) an experiment needs at the chosen scale."""
     g = GRID[experiment]
-    out = []
+    grid = dict(experiment=experiment, workers=g["workers"], seed=g.get("seeds"))
     if experiment == "atari_table":
-        out = [run_dir(experiment, game, a, g["workers"], "default", s) for game in g["games"] for a in g["algos"] for s in g["seeds"]]
-    elif experiment == "scalability":
-        out = [run_dir(experiment, game, a, w, "default", s) for game in g["games"] for a in g["algos"] for w in g["workers"] for s in g["seeds"]]
-    elif experiment == "mujoco_table":
-        out = [run_dir(experiment, t, a, g["workers"], "default", s) for t in g["tasks"] for a in g["algos"] for s in g["seeds"]]
-    elif experiment == "beta_sweep":
-        out = [run_dir(experiment, game, g["algo"], g["workers"], f"beta{v:g}", s) for game in g["games"] for v in g["values"] for s in g["seeds"]]
-    elif experiment == "tmax_sweep":
-        out = [run_dir(experiment, game, g["algo"], g["workers"], f"tmax{v}", s) for game in g["games"] for v in g["values"] for s in g["seeds"]]
-    elif experiment == "lr_robustness":
-        out = [run_dir(experiment, game, a, g["workers"], f"lr{lr:.6g}", i) for game in g["games"] for a in g["algos"]
-               for i, lr in enumerate(sampled_learning_rates(game, a, g["runs"]))]
-    return [d + "/final.json" for d in out]
+        return expand(RUN_FINAL, **grid, game=g["games"], algo=g["algos"], variant="default")
+    if experiment == "scalability":
+        return expand(RUN_FINAL, **grid, game=g["games"], algo=g["algos"], variant="default")
+    if experiment == "mujoco_table":
+        return expand(RUN_FINAL, **grid, game=g["tasks"], algo=g["algos"], variant="default")
+    if experiment == "beta_sweep":
+        return expand(RUN_FINAL, **grid, game=g["games"], algo=g["algo"], variant=[f"beta{v:g}" for v in g["values"]])
+    if experiment == "tmax_sweep":
+        return expand(RUN_FINAL, **grid, game=g["games"], algo=g["algo"], variant=[f"tmax{v}" for v in g["values"]])
+    if experiment == "lr_robustness":  # run i of a game and method has the i-th sampled rate
+        return [RUN_FINAL.format(experiment=experiment, game=game, algo=a, workers=g["workers"], variant=f"lr{lr:.6g}", seed=i)
+                for game in g["games"] for a in g["algos"]
+                for i, lr in enumerate(sampled_learning_rates(game, a, g["runs"]))]
+    raise ValueError(f"unknown experiment {experiment!r}")
+
+
+def run_specs(experiment):
+    """The runs of an experiment as budget.Run records (method, workers, frames: what they cost)."""
+    return [compute_budget.parse_run(path, GRID[experiment]["frames"]) for path in runs_for(experiment)]
 
 
 def variant_flags(variant):
@@ -92,3 +100,14 @@ def variant_flags(variant):
 
 def experiment_of_analysis(target):
     return "scalability" if target == "data_efficiency" else target
+
+
+THROUGHPUT = compute_budget.Throughput.resolve(RESULTS)
+
+
+def train_runtime_min(wc, attempt=1):
+    """SLURM time limit (minutes) of the training job of these wildcards."""
+    run = compute_budget.Run(wc.experiment, wc.game, wc.algo, int(wc.workers), wc.variant, int(wc.seed),
+                             GRID[wc.experiment]["frames"])
+    res = GRID["resources"]
+    return compute_budget.runtime_min(run, THROUGHPUT, res["runtime_margin"], res["runtime_extra_min"], attempt)

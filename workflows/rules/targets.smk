@@ -2,6 +2,11 @@
 # `all` also writes the reviewer report.
 
 
+# Target rules only name inputs (no action, so no log); the report reads summaries and runs where
+# Snakemake runs, never as a cluster job.
+localrules: all, report, atari_table, scalability, mujoco_table, beta_sweep, tmax_sweep, lr_robustness, data_efficiency
+
+
 def analysis_inputs(target):
     return runs_for(experiment_of_analysis(target))
 
@@ -16,11 +21,13 @@ rule analysis:
     params:
         runs=lambda wc: f"{RESULTS}/runs/{experiment_of_analysis(wc.target)}",
         out=lambda wc, output: os.path.dirname(output[0]),
+    log:
+        RESULTS + "/logs/analysis/{target}.log",
     resources:
         mem_mb=2000,
         runtime=30,
     shell:
-        "{PYTHON} -m analysis {wildcards.target} --runs {params.runs} --out {params.out} --scale {SCALE}"
+        "{PYTHON} -m analysis {wildcards.target} --runs {params.runs} --out {params.out} --scale {SCALE} > {log} 2>&1"
 
 
 rule report:
@@ -28,8 +35,10 @@ rule report:
         expand(RESULTS + "/analysis/{target}/summary.json", target=ANALYSES),
     output:
         RESULTS + "/report.md",
+    log:
+        RESULTS + "/logs/report.log",
     shell:
-        "{PYTHON} -m analysis report --results {RESULTS} --out {output}"
+        "{PYTHON} -m analysis report --results {RESULTS} --out {output} > {log} 2>&1"
 
 
 rule atari_table:
@@ -65,8 +74,3 @@ rule lr_robustness:
 rule data_efficiency:
     input:
         RESULTS + "/analysis/data_efficiency/summary.json",
-
-
-rule all:
-    input:
-        RESULTS + "/report.md",

@@ -21,9 +21,13 @@ rule train:
     # The worker count comes from the wildcard; Snakemake caps {threads} at --cores silently, so
     # the job compares the two and says so (or fails with strict_cores).
     threads: lambda wc: int(wc.workers)
+    # What a cluster job asks for (workflows/budget.py): a CPU per worker and one for the evaluator,
+    # memory from the measured footprint per process, a time limit from the run's estimated wall
+    # time (the throughput figures of `snakemake budget`) with the scale's margin, longer on a retry.
     resources:
-        mem_mb=lambda wc: 1500 + 400 * int(wc.workers),
-        runtime=GRID["resources"]["runtime_min"],
+        cpus_per_task=lambda wc: int(wc.workers) + 1,
+        mem_mb=lambda wc: compute_budget.mem_mb(int(wc.workers)),
+        runtime=lambda wc, attempt: train_runtime_min(wc, attempt),
     shell:
         r"""
         if [ {threads} -lt {wildcards.workers} ]; then

@@ -1,0 +1,179 @@
+"""The compute bill (`snakemake budget`, workflows/budget.py) and what a training job asks SLURM for."""
+import importlib.util
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+CORES = 64
+
+
+def load_budget():
+    spec = importlib.util.spec_from_file_location("workflow_budget", ROOT / "workflows/budget.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+budget = load_budget()
+
+
+def table_rows(text: str, header_start: str) -> list[list[str]]:
+    """Cells of the Markdown table whose header starts with header_start."""
+    lines = text.splitlines()
+    start = next(i for i, l in enumerate(lines) if l.startswith(header_start))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip().strip("*") for c in line.strip("|").split("|")])
+    return rows
+
+
+def number(cell: str) -> float:
+    return float(re.sub(r"[^\d.]", "", cell.split("(")[0]))
+
+
+def precision(cell: str) -> float:
+    """Half a unit of the last printed digit."""
+    digits = cell.replace(",", "").split(".")
+    return 0.5 * 10 ** -(len(digits[1]) if len(digits) > 1 else 0)
+
+
+def hours(cell: str) -> tuple[float, float]:
+    """'7 s', '12 min', '1.9 h', '3.3 days' -> hours and half a printed unit, in hours."""
+    value, unit = cell.split()
+    scale = {"s": 1 / 3600, "min": 1 / 60, "h": 1, "days": 24, "years": 24 * 365}[unit]
+    return float(value) * scale, precision(value) * scale
+
+
+def run_budget(tmp_path: Path, scale: str, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(SNAKEMAKE + ["budget", "--cores", str(CORES), "--config", f"scale={scale}",
+                                       f"results_dir={tmp_path / 'results'}", *extra],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+PAPER_RUNS = {"atari_table": 342, "scalability": 140, "mujoco_table": 27, "beta_sweep": 15, "tmax_sweep": 15,
+              "lr_robustness": 1000}  # = the dry run's job counts (test_workflow.py)
+
+
+@pytest.mark.parametrize("scale", ["smoke", "workstation", "paper"])
+def test_the_bills_core_hours_match_a_hand_computation_from_its_frames_per_second(tmp_path, scale):
+    result = run_budget(tmp_path, scale)
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = result.stdout
+    assert text.startswith(f"Compute bill: scale `{scale}`")
+    kinds = table_rows(text, "| target | method |")
+    hand_by_target: dict[str, list[tuple[float, float]]] = {}
+    for target, algo, domain, workers, runs, frames, fps, cpus, wall, core_h in kinds:
+        workers, runs, frames, fps, cpus = int(workers), int(number(runs)), int(number(frames)), number(fps), int(cpus)
+        assert cpus == workers + 1
+        wall_h = frames / (fps * workers) / 3600
+        hand = runs * wall_h * cpus
+        assert abs(number(core_h) - hand) <= precision(core_h) + 1e-9, (target, algo, workers, core_h, hand)
+        printed_wall, tol = hours(wall)
+        assert abs(printed_wall - wall_h) <= tol + 1e-9, (target, algo, wall, wall_h)
+        hand_by_target.setdefault(target, []).append((hand, wall_h))
+    targets = table_rows(text, "| target | training runs |")
+    for target, runs, frames, core_h, wall in targets:
+        if target == "data_efficiency":
+            assert runs.startswith("0 (uses scalability")
+            continue
+        parts = [h for t, hs in hand_by_target.items() for h in hs] if target == "total" else hand_by_target[target]
+        hand = sum(h for h, _ in parts)
+        assert abs(number(core_h) - hand) <= precision(core_h) + 1e-6 * hand, (target, core_h, hand)
+        printed_wall, tol = hours(wall)
+        hand_wall = max(hand / CORES, max(w for _, w in parts))
+        assert abs(printed_wall - hand_wall) <= tol + 1e-9, (target, wall, hand_wall)
+        if scale == "paper" and target != "total":
+            assert int(number(runs)) == PAPER_RUNS[target]
+    assert targets[-1][0] == "total"
+    # Where the figures come from, and the unmeasured methods said to be assumed.
+    assert "stored figures" in text and "dated 2026-11" in text
+    if scale != "smoke":  # the smoke grid has value-based methods only in scalability
+        assert "n-step-q (atari): NOT MEASURED" in text
+    assert (tmp_path / f"results/logs/budget.{scale}.md").read_text() == text
+
+
+def test_paper_scale_totals(tmp_path):
+    """The paper's grid on the stored 2-core figures (the README quotes this table)."""
+    text = run_budget(tmp_path, "paper").stdout
+    total = table_rows(text, "| target | training runs |")[-1]
+    assert total[:3] == ["total", "1,539", "198.0G"]
+    atari = table_rows(text, "| target | training runs |")[0]
+    # 171 runs x 320M / (2,911 x 16) s x 17 cpus + 171 x 320M / (1,704 x 16) s x 17 cpus
+    hand = 171 * 320e6 * 17 / 16 / 3600 * (1 / 2911 + 1 / 1704)
+    assert atari[0] == "atari_table" and number(atari[3]) == pytest.approx(hand, abs=0.5)
+
+
+def test_unmeasured_methods_use_the_a3c_figure_labelled_as_assumed():
+    throughput = budget.Throughput.load(budget.STORED_THROUGHPUT)
+    for algo in ("one-step-q", "one-step-sarsa", "n-step-q"):
+        rate = throughput.rate("atari", algo)
+        assert rate.fps == 2911 and "assumed" in rate.note
+    assert throughput.rate("atari", "a3c").note == ""
+    assert throughput.rate("mujoco", "a3c-lstm").fps == 2842
+    with pytest.raises(ValueError, match="no throughput figure"):
+        throughput.rate("mujoco", "n-step-q")
+
+
+def test_measured_figures_are_stored_dated_and_used_first(tmp_path):
+    calls = []
+
+    def fake_bench(game, algos, workers, seconds):
+        calls.append((game, tuple(algos), workers))
+        return [{"algo": a, "train_fps_per_worker": 1000.0 + i, "env_fps_per_process": 9000.0} for i, a in enumerate(algos)]
+
+    out = tmp_path / "results" / budget.MEASURED_NAME
+    budget.measure({("atari", "a3c"), ("atari", "n-step-q")}, workers=2, seconds=5, out=out, bench=fake_bench)
+    assert calls == [("Pong", ("a3c", "n-step-q"), 2)]
+    saved = yaml.safe_load(out.read_text())
+    assert saved["date"] and "measured on this machine" in saved["source"]
+    throughput = budget.Throughput.resolve(tmp_path / "results")
+    assert throughput.measured_here
+    assert throughput.rate("atari", "a3c").fps == 1000.0
+    assert throughput.rate("atari", "n-step-q") == budget.Rate(1001.0, "")  # measured now: no assumption
+    assert throughput.rate("atari", "a3c-lstm").fps == 1704  # not measured here: the stored figure
+    run = budget.Run("atari_table", "Pong", "a3c-lstm", 2, "default", 0, 1_000_000)
+    text = budget.format_bill({"atari_table": [run]}, throughput, 4, "test")
+    assert "measured on this machine" in text and "not measured here" in text
+    assert "Stored figures, not measured on this machine" not in text
+
+
+def test_a_run_asks_for_its_workers_plus_the_evaluator_memory_and_a_time_limit_with_a_margin(tmp_path):
+    """What the train rule requests, as `snakemake -n -p` shows it, from the budget's formulas."""
+    assert budget.mem_mb(16) == math.ceil((210 + 220 + 210 + 280 * 16) * 1.25 / 100) * 100 == 6400
+    run = budget.Run("atari_table", "Pong", "a3c", 16, "default", 0, 320_000_000)
+    stored = budget.Throughput.load(budget.STORED_THROUGHPUT)
+    minutes = 320e6 / (2911 * 16) / 60 * 1.5 + 30
+    assert budget.runtime_min(run, stored, 1.5, 30) == math.ceil(minutes)
+    assert budget.runtime_min(run, stored, 1.5, 30, attempt=2) == math.ceil(2 * minutes)
+    result = subprocess.run(SNAKEMAKE + ["-n", "atari_table", "--config", "scale=paper",
+                                         f"results_dir={tmp_path / 'results'}"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    a3c = re.search(r"output: \S+/atari_table/Alien/a3c/w16/default/s0/final\.json.*?resources: ([^\n]+)",
+                    result.stdout, re.S).group(1)
+    assert "cpus_per_task=17" in a3c and "mem_mb=6400" in a3c and f"runtime={math.ceil(minutes)}" in a3c
+
+
+def test_a_bare_snakemake_plans_all_and_every_rule_that_runs_something_logs(tmp_path):
+    result = subprocess.run(SNAKEMAKE + ["-n", "--config", f"results_dir={tmp_path / 'results'}"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(r"^all\s+1\s*$", result.stdout, re.M) and "report.md" in result.stdout
+    blocks = re.split(r"\n(?=(?:local)?rule \w+:)", result.stdout)
+    ran = set()
+    for block in blocks:
+        m = re.match(r"(?:local)?rule (\w+):", block)
+        if m and m.group(1) in ("train", "analysis", "report"):
+            ran.add(m.group(1))
+            assert "    log: " in block, block[:500]
+    assert ran == {"train", "analysis", "report"}
