@@ -175,20 +175,33 @@ class CsvLog:
 class TensorBoardLog:
     """Scalars as TensorBoard event files in DIR/tensorboard (`tensorboard --logdir runs/`).
 
-    On a resume, events past the checkpoint's frame are purged (like the CSV logs' rows)."""
+    On a resume, events past the checkpoint's frame are purged (like the CSV logs' rows). The
+    writer's thread writes the files; a failure there (a full disk) surfaces at the next call, as
+    a RunDirError naming the directory like every other write of the run."""
 
     def __init__(self, directory: Path, resumed_at: int | None = None) -> None:
         from torch.utils.tensorboard import SummaryWriter  # needs the tensorboard package
 
+        self.directory = directory
         self.writer = SummaryWriter(str(directory), purge_step=resumed_at or None, flush_secs=30)
 
     def scalars(self, prefix: str, values: dict[str, Any], step: int) -> None:
-        for key, value in values.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
-                self.writer.add_scalar(f"{prefix}/{key}", value, step)
+        try:
+            for key, value in values.items():
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+                    self.writer.add_scalar(f"{prefix}/{key}", value, step)
+        except OSError as exc:
+            raise write_error(self.directory, exc) from None
+
+    def flush(self) -> None:
+        try:
+            self.writer.flush()
+        except OSError as exc:
+            raise write_error(self.directory, exc) from None
 
     def close(self) -> None:
-        self.writer.close()
+        with contextlib.suppress(OSError):  # a full disk already failed the run, loudly
+            self.writer.close()
 
 
 LOG_FILES = ("train_log.csv", "eval_log.csv", "diagnostics.csv")
@@ -226,7 +239,7 @@ class RunLogs:
                                                  if k not in ("frames", "wall_time", "worker")}, row["frames"])
 
     def flush(self) -> None:
-        self.tensorboard.writer.flush()
+        self.tensorboard.flush()
 
     def close(self) -> None:
         for handle in (self.train, self.eval, self.diagnostics, self.tensorboard):

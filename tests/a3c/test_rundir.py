@@ -17,3 +17,30 @@ def test_truncate_after_keeps_covered_rows_and_drops_a_torn_one(tmp_path):
     path.write_text(path.read_text() + "220,2.")
     CsvLog.truncate_after(path, 10**9)
     assert [line.split(",")[0] for line in path.read_text().splitlines()[1:]] == ["100", "200"]
+
+
+def test_a_tensorboard_write_failure_is_a_run_directory_error_naming_it(tmp_path):
+    """The event writer's thread stores its failure (a full disk) and raises it at the next call:
+    it must end the run like every other write (one line naming the directory), not a traceback."""
+    import errno
+
+    import pytest
+
+    from a3c.rundir import RunDirError, TensorBoardLog
+
+    board = TensorBoardLog(tmp_path / "tensorboard")
+    board.close()
+
+    class FullDisk:
+        def add_scalar(self, *args):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        flush = close = add_scalar
+
+    board.writer = FullDisk()
+    message = f"cannot write {tmp_path / 'tensorboard'}: No space left on device (ENOSPC)"
+    for call in (lambda: board.scalars("train", {"episode_return": 1.0}, 10), board.flush):
+        with pytest.raises(RunDirError) as error:
+            call()
+        assert str(error.value) == message
+    board.close()  # after the failure: quiet
