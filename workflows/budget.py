@@ -27,9 +27,9 @@ import re
 import socket
 import subprocess
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 import yaml
 
@@ -95,14 +95,14 @@ class Throughput:
     """Frames/s per worker by (domain, method), with where each figure comes from. Several tables
     may be chained: a figure is taken from the first that has it (measured here, then stored)."""
 
-    def __init__(self, data: dict, path: Path, fallback: "Throughput | None" = None) -> None:
+    def __init__(self, data: dict, path: Path, fallback: Throughput | None = None) -> None:
         self.data, self.path, self.fallback = data, Path(path), fallback
         self.figures = data.get("figures")
         if not isinstance(self.figures, dict) or not self.figures:
             raise ValueError(f"{path}: no 'figures'")
 
     @classmethod
-    def load(cls, path: Path, fallback: "Throughput | None" = None) -> "Throughput":
+    def load(cls, path: Path, fallback: Throughput | None = None) -> Throughput:
         try:
             data = yaml.safe_load(Path(path).read_text())
         except (OSError, yaml.YAMLError) as err:
@@ -112,7 +112,7 @@ class Throughput:
         return cls(data, path, fallback)
 
     @classmethod
-    def resolve(cls, results_dir: str | Path) -> "Throughput":
+    def resolve(cls, results_dir: str | Path) -> Throughput:
         """Figures measured here (budget_measure=true) first, the stored ones for the rest."""
         stored = cls.load(STORED_THROUGHPUT)
         measured = Path(results_dir) / MEASURED_NAME
@@ -131,7 +131,7 @@ class Throughput:
         entry = (self.figures.get(domain) or {}).get(algo)
         return entry if isinstance(entry, dict) else None
 
-    def table_for(self, domain: str, algo: str) -> "Throughput":
+    def table_for(self, domain: str, algo: str) -> Throughput:
         """The table in the chain that gives this figure."""
         if self._own(domain, algo) is not None or self.fallback is None:
             return self
@@ -232,7 +232,7 @@ def wall_on(lines: list[Line], cores: int) -> float:
     """Hours for these runs on `cores` cores, perfectly packed, none faster than alone."""
     if not lines:
         return 0.0
-    return max(sum(l.core_h for l in lines) / cores, max(l.wall_h for l in lines))
+    return max(sum(ln.core_h for ln in lines) / cores, max(ln.wall_h for ln in lines))
 
 
 def fmt_count(n: float) -> str:
@@ -280,32 +280,33 @@ def format_bill(runs_by_target: dict[str, list[Run]], throughput: Throughput, co
         wall_head, wall = f"wall on {cores} cores", lambda ls: wall_on(ls, cores)
         intro = f"wall time on {cores} cores (`--cores`)"
     else:
-        wall_head, wall = "longest run", lambda ls: max((l.wall_h for l in ls), default=0.0)
+        wall_head, wall = "longest run", lambda ls: max((ln.wall_h for ln in ls), default=0.0)
         intro = "every run started at once (no core count given)"
-    out = [f"{title}: scale `{scale}`, {sum(l.runs for l in lines):,} training runs; {intro}.", "",
+    out = [f"{title}: scale `{scale}`, {sum(ln.runs for ln in lines):,} training runs; {intro}.", "",
            f"| target | training runs | frames | core-hours | {wall_head} |", "|---|---:|---:|---:|---:|"]
     for target in runs_by_target:
         if target in shared:
             out.append(f"| {target} | 0 (uses {shared[target]}'s runs) | | | |")
             continue
-        tl = [l for l in lines if l.target == target]
-        out.append(f"| {target} | {sum(l.runs for l in tl):,} | {fmt_count(sum(l.total_frames for l in tl))} | "
-                   f"{fmt_core_h(sum(l.core_h for l in tl))} | {fmt_hours(wall(tl))} |")
-    out.append(f"| **total** | **{sum(l.runs for l in lines):,}** | **{fmt_count(sum(l.total_frames for l in lines))}** | "
-               f"**{fmt_core_h(sum(l.core_h for l in lines))}** | **{fmt_hours(wall(lines))}** |")
+        tl = [ln for ln in lines if ln.target == target]
+        out.append(f"| {target} | {sum(ln.runs for ln in tl):,} | {fmt_count(sum(ln.total_frames for ln in tl))} | "
+                   f"{fmt_core_h(sum(ln.core_h for ln in tl))} | {fmt_hours(wall(tl))} |")
+    total_frames = fmt_count(sum(ln.total_frames for ln in lines))
+    out.append(f"| **total** | **{sum(ln.runs for ln in lines):,}** | **{total_frames}** | "
+               f"**{fmt_core_h(sum(ln.core_h for ln in lines))}** | **{fmt_hours(wall(lines))}** |")
     out += ["", "Per kind of run (cpus = workers + 1 for the evaluator; Atari counts emulator frames, "
                 "MuJoCo environment steps):", "",
             "| target | method | domain | workers | runs | frames per run | frames/s per worker | cpus | "
             "wall per run | core-hours |", "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for l in lines:
-        fps = f"{l.rate.fps:,.0f}" + (" (assumed)" if l.rate.note else "")
-        out.append(f"| {l.target} | {l.algo} | {l.domain} | {l.workers} | {l.runs:,} | {l.frames:,} | {fps} | "
-                   f"{l.cpus} | {fmt_hours(l.wall_h)} | {fmt_core_h(l.core_h)} |")
+    for ln in lines:
+        fps = f"{ln.rate.fps:,.0f}" + (" (assumed)" if ln.rate.note else "")
+        out.append(f"| {ln.target} | {ln.algo} | {ln.domain} | {ln.workers} | {ln.runs:,} | {ln.frames:,} | {fps} | "
+                   f"{ln.cpus} | {fmt_hours(ln.wall_h)} | {fmt_core_h(ln.core_h)} |")
     out += ["", "Where the estimate comes from:",
             f"- frames/s per worker: {throughput.describe()}."]
     if throughput.fallback is not None:
         out.append(f"  Figures it lacks: {throughput.fallback.describe()}.")
-    out += [f"  - {s}" for s in throughput.sources((l.domain, l.algo) for l in lines)]
+    out += [f"  - {s}" for s in throughput.sources((ln.domain, ln.algo) for ln in lines)]
     if not throughput.measured_here:
         out.append("  - Stored figures, not measured on this machine: "
                    "`snakemake budget --cores 2 --config scale=SCALE budget_measure=true` measures them here.")

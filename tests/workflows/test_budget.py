@@ -28,7 +28,7 @@ budget = load_budget()
 def table_rows(text: str, header_start: str) -> list[list[str]]:
     """Cells of the Markdown table whose header starts with header_start."""
     lines = text.splitlines()
-    start = next(i for i, l in enumerate(lines) if l.startswith(header_start))
+    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
     rows = []
     for line in lines[start + 2:]:
         if not line.startswith("|"):
@@ -72,7 +72,7 @@ def test_the_bills_core_hours_match_a_hand_computation_from_its_frames_per_secon
     assert text.startswith(f"Compute bill: scale `{scale}`")
     kinds = table_rows(text, "| target | method |")
     hand_by_target: dict[str, list[tuple[float, float]]] = {}
-    for target, algo, domain, workers, runs, frames, fps, cpus, wall, core_h in kinds:
+    for target, algo, _domain, workers, runs, frames, fps, cpus, wall, core_h in kinds:
         workers, runs, frames, fps, cpus = int(workers), int(number(runs)), int(number(frames)), number(fps), int(cpus)
         assert cpus == workers + 1
         wall_h = frames / (fps * workers) / 3600
@@ -82,7 +82,7 @@ def test_the_bills_core_hours_match_a_hand_computation_from_its_frames_per_secon
         assert abs(printed_wall - wall_h) <= tol + 1e-9, (target, algo, wall, wall_h)
         hand_by_target.setdefault(target, []).append((hand, wall_h))
     targets = table_rows(text, "| target | training runs |")
-    for target, runs, frames, core_h, wall in targets:
+    for target, runs, _frames, core_h, wall in targets:
         if target == "data_efficiency":
             assert runs.startswith("0 (uses scalability")
             continue
@@ -129,7 +129,8 @@ def test_measured_figures_are_stored_dated_and_used_first(tmp_path):
 
     def fake_bench(game, algos, workers, seconds):
         calls.append((game, tuple(algos), workers))
-        return [{"algo": a, "train_fps_per_worker": 1000.0 + i, "env_fps_per_process": 9000.0} for i, a in enumerate(algos)]
+        return [{"algo": a, "train_fps_per_worker": 1000.0 + i, "env_fps_per_process": 9000.0}
+                for i, a in enumerate(algos)]
 
     out = tmp_path / "results" / budget.MEASURED_NAME
     budget.measure({("atari", "a3c"), ("atari", "n-step-q")}, workers=2, seconds=5, out=out, bench=fake_bench)

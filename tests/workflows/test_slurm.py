@@ -3,8 +3,8 @@ real single-node SLURM (workflows/cluster/start_local_slurm.sh) through the slur
 a local run, with one job cancelled by scancel and resumed from its checkpoint by the retry.
 
 The real-SLURM test needs root and apt-get (it installs munge, slurmctld, slurmd and the client
-once) and skips with the reason otherwise. With A3C_SLURM_REPORT=FILE it writes what happened
-(jobs, states, the cancel, the resume) to FILE, which .ci/run prints after the suite.
+once) and skips with the reason otherwise. It prints what happened (jobs and their states, the
+cancel, the resume, the comparison): `pytest -rP` shows it, as .ci/run does.
 """
 import json
 import os
@@ -68,10 +68,11 @@ def hide_the_plugin(tmp_path: Path) -> str:
     return str(d)
 
 
-def slurm_launch(tmp_path: Path, *extra: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    cmd = SNAKEMAKE + ["--profile", "workflows/profiles/slurm", "atari_table", "--configfile", str(tiny_config(tmp_path)),
-                       "--config", f"results_dir={tmp_path / 'results'}", *extra]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
+def slurm_launch(tmp_path: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    cmd = SNAKEMAKE + ["--profile", "workflows/profiles/slurm", "atari_table",
+                       "--configfile", str(tiny_config(tmp_path)), "--config", f"results_dir={tmp_path / 'results'}",
+                       *extra]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
 
 
 # ----- bad cluster input: one clear message, nothing submitted -----
@@ -259,12 +260,12 @@ def test_a_tiny_grid_on_a_real_slurm_equals_a_local_run_and_a_cancelled_job_resu
     assert 0 < int(resumed.group(1).replace(",", "")) < FRAMES
 
     notes = assert_same_outputs(local_results, slurm_results)
-    if os.environ.get("A3C_SLURM_REPORT"):
-        lines = [f"SLURM test ({time.monotonic() - start:.0f} s): {' '.join(slurm_cmd[1:])}", "",
-                 "JOBID|STATE|COMMENT|CPUS|MEMORY|TIME LIMIT", *("|".join(j) for j in jobs), "",
-                 *[l for l in log.splitlines() if re.search(r"submitted with SLURM|failed, SLURM status|Trying to restart|"
-                                                            r"steps \(100%\) done|Finished jobid", l)], "",
-                 f"cancelled job {jobid} ({cancelled.relative_to(slurm_results)}); its run.log:",
-                 *[f"  {l}" for l in run_log.splitlines() if re.search(r"training |checkpoint|SIGTERM|resumed|final score", l)],
-                 "", "compared with a local run (--cores 2) of the same grid:", *[f"  {n}" for n in notes]]
-        Path(os.environ["A3C_SLURM_REPORT"]).write_text("\n".join(lines) + "\n")
+    events = r"submitted with SLURM|failed, SLURM status|Trying to restart|steps \(100%\) done|Finished jobid"
+    segments = r"training |checkpoint|SIGTERM|resumed|final score"
+    lines = [f"SLURM test, {time.monotonic() - start:.0f} s: {' '.join(slurm_cmd[1:])}", "",
+             "JOBID|STATE|COMMENT|CPUS|MEMORY|TIME LIMIT", *("|".join(j) for j in jobs), "",
+             *[ln for ln in log.splitlines() if re.search(events, ln)], "",
+             f"cancelled job {jobid} ({cancelled.relative_to(slurm_results)}); its run.log:",
+             *[f"  {ln}" for ln in run_log.splitlines() if re.search(segments, ln)],
+             "", "compared with a local run (--cores 2) of the same grid:", *[f"  {n}" for n in notes]]
+    print("\n".join(lines))

@@ -113,7 +113,7 @@ def test_after_deleting_one_runs_output_only_that_job_is_planned(tmp_path):
 
 def test_schema_names_match_the_trainers_names():
     from a3c.config import ALGOS
-    from a3c.envs import MUJOCO_TASKS, PAPER_GAMES
+    from a3c.games import MUJOCO_TASKS, PAPER_GAMES
 
     schema = yaml.safe_load((ROOT / "workflows/config/schema.yaml").read_text())
     atari = schema["properties"]["scales"]["additionalProperties"]["properties"]["atari_table"]
