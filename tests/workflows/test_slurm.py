@@ -26,7 +26,7 @@ ACCOUNT = PARTITION = "a3ctest"  # the test cluster's partition; any account nam
 SLURM_BINARIES = {"sbatch", "squeue", "scancel", "sinfo", "srun", "sacct", "sacctmgr", "scontrol", "salloc",
                   "sattach", "sbcast", "scrontab", "sdiag", "sprio", "sreport", "sshare", "sstat", "strigger",
                   "sview", "sh5util"}
-FRAMES = 12_000  # one periodic evaluation (every 10k at smoke scale)
+FRAMES = 16_000  # one periodic evaluation (every 10k at smoke scale)
 RUN = "runs/atari_table/Pong/a3c/w1/default/s{seed}"
 
 
@@ -160,18 +160,19 @@ def squeue(*args: str) -> list[list[str]]:
 
 
 def cancel_a_training_job_under_way(results: Path, slurm: subprocess.Popen, deadline: float) -> tuple[str, Path]:
-    """scancel the first running training job whose run has logged an episode and not finished."""
+    """scancel the first running training job whose run has logged an episode and is not past half
+    its frames (so that the cancel lands in training, not in the final evaluation)."""
     while time.monotonic() < deadline and slurm.poll() is None:
         for jobid, comment in squeue("-t", "RUNNING", "-o", "%i|%k"):
             if not comment.startswith("rule_train_wildcards_"):
                 continue
             run = results / RUN.format(seed=comment.rsplit("_", 1)[1])
-            log = run / "train_log.csv"
-            if log.exists() and len(log.read_text().splitlines()) >= 2 and not (run / "final.json").exists():
+            rows = (run / "train_log.csv").read_text().splitlines()[1:] if (run / "train_log.csv").exists() else []
+            if rows and int(rows[-1].split(",")[0]) <= FRAMES // 2:
                 subprocess.run(["scancel", jobid], check=True)
                 return jobid, run
-        time.sleep(0.5)
-    pytest.fail("no training job was seen running with an episode logged")
+        time.sleep(0.25)
+    pytest.fail("no training job was seen running with an episode logged and half its frames to go")
 
 
 def assert_same_outputs(local: Path, slurm: Path) -> list[str]:
