@@ -39,15 +39,22 @@ def write_error(path: Path, exc: OSError) -> RunDirError:
     return RunDirError(f"cannot write {path}: {why}")
 
 
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """A write to `path`: an OSError inside (a full disk, no permission) is a RunDirError naming it."""
+    try:
+        yield
+    except OSError as exc:
+        raise write_error(path, exc) from None
+
+
 def atomic_write_bytes(path: Path, writer: Callable[[BinaryIO], None],
                        verify: Callable[[str], None] | None = None) -> None:
     """Write through a temporary file in the same directory, then rename over `path`: the old
     version stays whole until the new one is complete (and, with `verify`, proven readable).
     A write failure (a full disk, no permission) is a RunDirError naming `path`."""
-    try:
+    with writing(path):
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise write_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             writer(handle)
@@ -130,22 +137,18 @@ class CsvLog:
 
     def __init__(self, path: Path, fields: tuple[str, ...]) -> None:
         self.path, self.fields = path, fields
-        try:
+        with writing(path):
             new = not path.exists() or path.stat().st_size == 0
-            self.handle = open(path, "a", newline="")
+            self.handle = open(path, "a", newline="")  # kept open for the run; closed by close()
             self.writer = csv.DictWriter(self.handle, fieldnames=fields, extrasaction="ignore")
             if new:
                 self.writer.writeheader()
                 self.handle.flush()
-        except OSError as exc:
-            raise write_error(path, exc) from None
 
     def write(self, row: dict[str, Any]) -> None:
-        try:
+        with writing(self.path):
             self.writer.writerow(row)
             self.handle.flush()
-        except OSError as exc:
-            raise write_error(self.path, exc) from None
 
     def close(self) -> None:
         with contextlib.suppress(OSError):  # a full disk already failed the run, loudly
@@ -186,18 +189,14 @@ class TensorBoardLog:
         self.writer = SummaryWriter(str(directory), purge_step=resumed_at or None, flush_secs=30)
 
     def scalars(self, prefix: str, values: dict[str, Any], step: int) -> None:
-        try:
+        with writing(self.directory):
             for key, value in values.items():
                 if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
                     self.writer.add_scalar(f"{prefix}/{key}", value, step)
-        except OSError as exc:
-            raise write_error(self.directory, exc) from None
 
     def flush(self) -> None:
-        try:
+        with writing(self.directory):
             self.writer.flush()
-        except OSError as exc:
-            raise write_error(self.directory, exc) from None
 
     def close(self) -> None:
         with contextlib.suppress(OSError):  # a full disk already failed the run, loudly
@@ -350,10 +349,8 @@ def run_lock(out: Path) -> Iterator[None]:
 
 
 def _acquire(path: Path) -> int:
-    try:
+    with writing(path):
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError as exc:
-        raise write_error(path, exc) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
