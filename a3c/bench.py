@@ -152,12 +152,14 @@ class TimedWorker(Worker):
         self.timed_update(segment, frames)
 
 
-def breakdown(game: str, algo: str, segments: int, autograd: bool = False) -> dict[str, float]:
+def breakdown(game: str, algo: str, segments: int, autograd: bool = False,
+              diagnostics_every: int | None = None) -> dict[str, float]:
     """Milliseconds per segment of each phase of one worker's loop, and the frames/s it ran at."""
     one_thread()
     spec = resolve(game)
+    extra = {} if diagnostics_every is None else {"diagnostics_every": diagnostics_every}
     cfg = TrainConfig(game=game, algo=algo, workers=1, frames=10**12, out=tempfile.gettempdir(),
-                      reuse_acting_pass=not autograd)
+                      reuse_acting_pass=not autograd, **extra)
     phases: dict[str, float] = {}
     trainer = Trainer(cfg, spec, Path(cfg.out), resume=False)  # the run's shared network and optimizer
     optimizer = Timed(trainer.optimizer, phases, {"step": "shared RMSProp step"})
@@ -177,9 +179,10 @@ def breakdown(game: str, algo: str, segments: int, autograd: bool = False) -> di
         update - per_segment["gradients (loss, backward)"] - per_segment["shared RMSProp step"])
     per_segment["other (Python glue)"] = elapsed * 1e3 / segments - sum(per_segment.values())
     fps = (shared.frames.value - frames0) / elapsed
-    log.info("%s %s%s, one worker in-process: %s frames/s, %.3f ms per segment; the env step is "
+    log.info("%s %s%s%s, one worker in-process: %s frames/s, %.3f ms per segment; the env step is "
              "%.0f%% of it (about the best ratio to env alone this loop could show)", game, algo,
-             " (autograd)" if autograd else "", f"{fps:,.0f}",
+             " (autograd)" if autograd else "",
+             "" if diagnostics_every is None else f" (diagnostics every {diagnostics_every} updates)", f"{fps:,.0f}",
              elapsed * 1e3 / segments, 100 * per_segment["env step"] / (elapsed * 1e3 / segments))
     for name, ms in sorted(per_segment.items(), key=lambda kv: -kv[1]):
         log.info("  %-46s %7.3f ms/segment", name, ms)
@@ -252,7 +255,8 @@ def main(argv: list[str] | None = None) -> None:
     check_arguments(parser, args)
     if args.breakdown:
         for algo in args.algos:
-            breakdown(args.game, algo, args.breakdown, args.autograd)
+            for every in args.diagnostics_every or [None]:
+                breakdown(args.game, algo, args.breakdown, args.autograd, every)
         return
     run(args.game, args.algos, args.workers, args.seconds, args.autograd, args.diagnostics_every)
 
