@@ -141,19 +141,28 @@ def load_runs(root: Path) -> pd.DataFrame:
     return frame
 
 
+def read_log_csv(path: Path, columns: list[str]) -> pd.DataFrame | None:
+    """A run's CSV log with at least `columns`; None when it does not exist or is empty; an error
+    naming the file when it is not a CSV or lacks a column."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        table = pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
+        raise AnalysisInputError(path, f"is not a readable CSV ({str(err).strip()})") from err
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        found = ", ".join(map(str, table.columns))
+        raise AnalysisInputError(path, f"has no column {', '.join(missing)} (columns: {found})")
+    return table
+
+
 def read_eval_log(run: Path, completed: bool) -> pd.DataFrame:
     """eval_log.csv as numbers; a run that never started logging gives an empty frame."""
     path = run / "eval_log.csv"
-    if not path.exists() or path.stat().st_size == 0:
+    curve = read_log_csv(path, EVAL_COLUMNS)
+    if curve is None:
         return pd.DataFrame(columns=EVAL_COLUMNS)
-    try:
-        curve = pd.read_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
-        raise AnalysisInputError(path, f"is not a readable CSV ({str(err).strip()})") from err
-    missing = [c for c in EVAL_COLUMNS if c not in curve.columns]
-    if missing:
-        found = ", ".join(map(str, curve.columns))
-        raise AnalysisInputError(path, f"has no column {', '.join(missing)} (columns: {found})")
     numeric = curve[EVAL_COLUMNS].apply(pd.to_numeric, errors="coerce")
     bad = numeric.isna().any(axis=1) | ~numeric.abs().lt(float("inf")).all(axis=1)
     if bad.any() and not completed and list(bad[bad].index) == [len(curve) - 1]:
@@ -217,14 +226,7 @@ DIAGNOSTIC_COLUMNS = ["frames", "worker", "entropy", "value_loss", "policy_loss"
 
 def read_diagnostics(run: Path) -> pd.DataFrame:
     """diagnostics.csv (docs/run_directory.md) as numbers; empty for a run written without it."""
-    path = Path(run) / "diagnostics.csv"
-    if not path.exists() or path.stat().st_size == 0:
+    table = read_log_csv(Path(run) / "diagnostics.csv", DIAGNOSTIC_COLUMNS)
+    if table is None:
         return pd.DataFrame(columns=DIAGNOSTIC_COLUMNS)
-    try:
-        table = pd.read_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
-        raise AnalysisInputError(path, f"is not a readable CSV ({str(err).strip()})") from err
-    missing = [c for c in DIAGNOSTIC_COLUMNS if c not in table.columns]
-    if missing:
-        raise AnalysisInputError(path, f"has no column {', '.join(missing)}")
     return table[DIAGNOSTIC_COLUMNS].apply(pd.to_numeric, errors="coerce").dropna(subset=["frames"])
