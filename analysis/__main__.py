@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=Path, help="run directories of the target's experiment")
     parser.add_argument("--results", type=Path, default=Path("results"), help="for report")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--targets", nargs="+", help="for report: the targets to cover (the workflow passes "
+                                                     "those its scale defines; default: all)")
     parser.add_argument("--scale", help="the workflow scale of the runs (smoke, workstation, paper); "
                                         "matched against workflows/config/default.yaml when omitted")
     args = parser.parse_args(argv)
@@ -40,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.results / "analysis").is_dir():
             log.error("no analyses under %s (run a target first, e.g. `snakemake atari_table`)", args.results)
             return 2
-        log.info("report: %s", build_report(args.results, args.out))
+        log.info("report: %s", build_report(args.results, args.out, args.targets))
         return 0
     try:
         summary = run_target(args.target, args.runs, args.out, args.scale)

@@ -295,6 +295,41 @@ def noop_reference_note() -> str:
             f"A mean over a few games swings with which games it includes: compare the same-games rows.")
 
 
+ANCHOR_WINDOW = 0.05  # an eval counts at an anchor's frame count within 5% of it (evals land near multiples)
+
+
+def score_near(curve: pd.DataFrame, frames: float) -> float:
+    """A run's periodic eval score nearest to `frames`, if one lies within ANCHOR_WINDOW of it."""
+    evals = curve[curve["kind"] == "eval"]
+    if evals.empty:
+        return float("nan")
+    gaps = (evals["frames"] - frames).abs()
+    nearest = gaps.idxmin()
+    return float(evals.at[nearest, "mean_return"]) if gaps[nearest] <= ANCHOR_WINDOW * frames else float("nan")
+
+
+def anchor_table(curves: pd.DataFrame) -> pd.DataFrame:
+    """Our eval scores beside other implementations' published curves at equal frames, for each
+    anchor on a game and method we ran (mean over the runs whose curve reached that point)."""
+    rows = []
+    anchors = reference.learning_anchors()
+    for _, anchor in anchors.iterrows():
+        algo = reference.anchor_algo(anchor["implementation"])
+        ours = curves[(curves["game"] == anchor["game"]) & (curves["algo"] == algo)] if len(curves) else curves
+        if ours.empty:
+            continue
+        scores = [score_near(curve, anchor["frames"]) for _, curve in ours.groupby("run")]
+        scores = [v for v in scores if not np.isnan(v)]
+        mean = float(np.mean(scores)) if scores else float("nan")
+        rows.append({"game": anchor["game"], "ours": ALGO_LABELS[algo], "frames": short_number(anchor["frames"]),
+                     "ours score": mean, "our runs there": len(scores), "reference": anchor["implementation"],
+                     "reference score": anchor["score"], "ours - reference": mean - anchor["score"],
+                     "reference setting": anchor["setting"], "how read": anchor["how_read"]})
+    columns = ["game", "ours", "frames", "ours score", "our runs there", "reference", "reference score",
+               "ours - reference", "reference setting", "how read"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def levels(games: list[str], algos: list[str]) -> dict[str, dict[str, float]]:
     """Reference levels for each game's learning-curve panel: the A3C no-op reference and the
     paper's Table S3 score of each of our A3C variants (raw scores; the paper's under human starts)."""

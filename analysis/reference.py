@@ -34,6 +34,19 @@ def table2(reference: Path = REFERENCE) -> pd.DataFrame:
     return pd.read_csv(reference / "table2_speedup.csv").set_index("method")
 
 
+def learning_anchors(reference: Path = REFERENCE) -> pd.DataFrame:
+    """Points on other implementations' published curves: game, implementation, setting, frames, score."""
+    return pd.read_csv(reference / "learning_anchors.csv")
+
+
+# Which of our methods an anchor's implementation is (by the end of its name).
+ANCHOR_ALGOS = {"A3C FF": "a3c", "A2C": "a3c", "A3C LSTM": "a3c-lstm"}
+
+
+def anchor_algo(implementation: str) -> str | None:
+    return next((algo for tag, algo in ANCHOR_ALGOS.items() if implementation.endswith(tag)), None)
+
+
 def printed_table1_row(label: str, reference: Path = REFERENCE) -> tuple[float, float]:
     """The paper's printed (mean, median) for one of our Table-1 method labels."""
     method, time = TABLE1_METHODS[label]

@@ -16,10 +16,11 @@ from analysis.scale import scale_text, scales_text, short_number
 from analysis.tables import atomic_write_text
 
 ORDER = ["atari_table", "scalability", "data_efficiency", "mujoco_table", "beta_sweep", "tmax_sweep",
-         "lr_robustness"]
+         "lr_robustness", "lr_study"]
 # tables shown in the report (name, rows shown: None = all); the rest are linked
-INLINE = {"atari_table": [("atari_table.md", None), ("atari_comparison.md", None),
+INLINE = {"atari_table": [("atari_table.md", None), ("atari_comparison.md", None), ("atari_anchors.md", None),
                           ("table1_recomputed.md", None), ("atari_contributions.md", 12)],
+          "lr_study": [("lr_study.md", None)],
           "scalability": [("scalability.md", None)]}
 PAPER_ATARI_FRAMES = 320e6  # the workflow's paper scale for atari_table (1 day on 16 cores)
 
@@ -130,9 +131,13 @@ def target_section(analysis_dir: Path, target: str, summary: dict) -> list[str]:
     return lines
 
 
-def build_report(results: Path, out: Path) -> Path:
+def build_report(results: Path, out: Path, targets: list[str] | None = None) -> Path:
+    """The report over `targets` (those the workflow's scale defines; default: all), in ORDER."""
+    unknown = sorted(set(targets or []) - set(ORDER))
+    if unknown:
+        raise ValueError(f"unknown report target(s): {', '.join(unknown)} (known: {', '.join(ORDER)})")
     analysis_dir = results / "analysis"
-    statuses = {t: target_status(analysis_dir, t) for t in ORDER}
+    statuses = {t: target_status(analysis_dir, t) for t in ORDER if targets is None or t in targets}
     summaries = {t: s for t, (_, s) in statuses.items() if s is not None}
     lines = ["# Reproduction report: Asynchronous Methods for Deep RL (Mnih et al. 2016)", ""]
     lines += scale_paragraph(summaries)

@@ -70,7 +70,12 @@ def atari_table(runs_dir: Path, out: Path) -> dict:
     summary["files"] += write_table(atari.contributions(runs, algos), out, "atari_contributions",
                                     "Which games drive each mean: points each game adds to it (normalised % / "
                                     "games; a column sums to its mean, first row). Sorted by the no-op reference.")
-    summary["files"] += figures.learning_curves(load_curves(runs_dir), "algo", out / "atari_curves.png",
+    curves = load_curves(runs_dir)
+    summary["files"] += write_table(atari.anchor_table(curves), out, "atari_anchors",
+                                    "Our periodic evaluations beside other implementations' published learning "
+                                    "curves at equal frames (results/reference/learning_anchors.csv; settings differ "
+                                    "as listed; blank: no run of ours reached that frame count yet).")
+    summary["files"] += figures.learning_curves(curves, "algo", out / "atari_curves.png",
                                                 "Atari learning curves (eval score, no-op starts) with reference "
                                                 "scores", curve_levels(runs, "atari"),
                                                 empty_reason=empty_reason(runs))

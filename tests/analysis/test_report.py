@@ -76,3 +76,18 @@ def test_without_a_scale_name_the_report_still_states_the_scale(tmp_path, make_r
     report = smoke_results(tmp_path, make_run, scale=None)
     paragraph = report.split("\n\n")[1]
     assert "match none of the workflow's named scales" in paragraph and "20k frames per run" in paragraph
+
+
+def test_the_report_covers_the_targets_it_is_given(tmp_path, make_run):
+    smoke_results(tmp_path, make_run)
+    results = tmp_path / "results"
+    report = build_report(results, results / "r.md", ["atari_table", "lr_study"]).read_text()
+    targets = report[report.index("## Targets"):report.index("## Protocol")]
+    assert "- atari_table: ok" in targets and "- lr_study: **missing**" in targets
+    assert "scalability" not in targets and "## scalability" not in report
+    try:
+        build_report(results, results / "r.md", ["atari_tabel"])
+    except ValueError as err:
+        assert "atari_tabel" in str(err)
+    else:
+        raise AssertionError("an unknown target was accepted")

@@ -35,6 +35,7 @@ def planned_runs(output: str) -> list[str]:
     ("beta_sweep", 5 * 3),
     ("tmax_sweep", 5 * 3),
     ("lr_robustness", 5 * 4 * 50),  # 50 learning rates per game and method
+    ("lr_study", 6 * 10 * 2),  # the six tuning games x 10 learning rates x 2 RMSProp eps readings
 ])
 def test_paper_scale_plans_the_papers_grid(tmp_path, target, trains):
     result = dry_run(target, tmp_path)
@@ -145,3 +146,41 @@ def test_a_non_boolean_strict_cores_fails_fast(tmp_path):
     result = dry_run("atari_table", tmp_path, "--config", "strict_cores=maybe", scale="smoke")
     assert result.returncode != 0
     assert "strict_cores must be true or false" in result.stdout + result.stderr
+
+
+def test_the_reduced_scale_plans_the_table2_games_extra_seeds_and_methods(tmp_path):
+    """Issue 14's reduced scale: A3C FF on the 7 Table 2 games, 2 more seeds on Breakout and Pong,
+    A3C LSTM and n-step Q on those two; the report covers only the targets the scale defines."""
+    result = dry_run("all", tmp_path, scale="reduced")
+    assert result.returncode == 0, result.stderr[-2000:]
+    runs = sorted(set(planned_runs(result.stdout)))
+    table = [r.split("/runs/atari_table/")[1] for r in runs if "/runs/atari_table/" in r]
+    assert len(table) == 7 + 2 * 2 + 2 * 2
+    assert {r.split("/")[0] for r in table if "/a3c/" in r} == {
+        "BeamRider", "Breakout", "Enduro", "Pong", "Qbert", "Seaquest", "SpaceInvaders"}
+    assert sorted(r for r in table if r.startswith("Pong/")) == sorted(
+        f"Pong/{algo}/w2/default/s{seed}/final.json" for algo, seed in
+        [("a3c", 0), ("a3c", 1), ("a3c", 2), ("a3c-lstm", 0), ("n-step-q", 0)])
+    assert not any("/runs/scalability/" in r or "/runs/mujoco_table/" in r for r in runs)
+    counts = job_counts(result.stdout)
+    assert counts["analysis"] == 2 and counts["report"] == 1  # atari_table and lr_study
+
+
+def test_the_lr_study_crosses_shared_learning_rates_with_both_eps_readings(tmp_path):
+    result = dry_run("lr_study", tmp_path, "-p", scale="reduced")
+    assert result.returncode == 0, result.stderr[-2000:]
+    runs = sorted(set(planned_runs(result.stdout)))
+    assert len(runs) == 2 * 4 * 2 * 2  # games x LogUniform rates x eps readings x seeds
+    settings = {game: {r.split("/")[-3] for r in runs if f"/lr_study/{game}/" in r} for game in ("Pong", "Breakout")}
+    assert settings["Pong"] == settings["Breakout"]  # the same settings on both games: the paper's rule applies
+    lrs = {float(re.match(r"lr([0-9.e-]+)_eps", v).group(1)) for v in settings["Pong"]}
+    assert len(lrs) == 4 and all(1e-4 <= lr <= 1e-2 for lr in lrs)
+    assert {v.split("_eps")[1] for v in settings["Pong"]} == {"0.1", "1e-08"}
+    lr = sorted(lrs)[0]
+    assert re.search(rf"--lr {lr:.6g} --rms-eps 1e-08[\s\\]*--out \S+/lr{lr:.6g}_eps1e-08/s1", result.stdout)
+
+
+def test_a_target_the_scale_does_not_define_fails_with_its_name(tmp_path):
+    result = dry_run("scalability", tmp_path, scale="reduced")
+    assert result.returncode != 0
+    assert "scalability is not part of the `reduced` scale" in result.stdout + result.stderr

@@ -9,8 +9,8 @@ from snakemake.logging import logger
 SLURM_PLACEHOLDERS = {"slurm_account": "your_account", "slurm_partition": "your_partition"}
 SLURM_COMMANDS = ("sbatch", "squeue", "scancel", "sinfo")
 # In the bill's order; data_efficiency trains nothing of its own.
-BILL_TARGETS = ["atari_table", "scalability", "data_efficiency", "mujoco_table", "beta_sweep", "tmax_sweep",
-                "lr_robustness"]
+BILL_TARGETS = [t for t in ["atari_table", "scalability", "data_efficiency", "mujoco_table", "beta_sweep",
+                            "tmax_sweep", "lr_robustness", "lr_study"] if t in ANALYSES]
 SHARED_RUNS = {"data_efficiency": "scalability"}
 
 localrules: budget

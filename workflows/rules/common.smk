@@ -32,19 +32,32 @@ RESULTS = config["results_dir"].rstrip("/")
 # environment), whatever `python` is on the PATH.
 PYTHON = sys.executable
 RUN = RESULTS + "/runs/{experiment}/{game}/{algo}/w{workers}/{variant}/s{seed}"
-EXPERIMENTS = ["atari_table", "scalability", "mujoco_table", "beta_sweep", "tmax_sweep", "lr_robustness"]
+EXPERIMENTS = ["atari_table", "scalability", "mujoco_table", "beta_sweep", "tmax_sweep", "lr_robustness",
+               "lr_study"]
 # data_efficiency is an analysis of the scalability runs (score against frames per worker count).
-ANALYSES = EXPERIMENTS + ["data_efficiency"]
+ALL_ANALYSES = EXPERIMENTS + ["data_efficiency"]
+
+
+def experiment_of_analysis(target):
+    return "scalability" if target == "data_efficiency" else target
+
+
+# A scale defines the experiments it runs; `all` and the report cover those only.
+ANALYSES = [t for t in ALL_ANALYSES if experiment_of_analysis(t) in GRID]
+
 
 def check_grid(grid):
     """What the schema cannot say: fail before any job, with the key at fault."""
-    g = grid["lr_robustness"]
-    if g["low"] >= g["high"]:
-        raise ValueError(f"lr_robustness: low ({g['low']}) must be below high ({g['high']})")
-    if 1 not in grid["scalability"]["workers"]:
+    for exp in ("lr_robustness", "lr_study"):
+        g = grid.get(exp, {})
+        if "low" in g and g["low"] >= g["high"]:
+            raise ValueError(f"{exp}: low ({g['low']}) must be below high ({g['high']})")
+    if "lr_study" in grid and not ("lrs" in grid["lr_study"]) ^ ("runs" in grid["lr_study"]):
+        raise ValueError("lr_study: give either lrs (a list) or runs, low and high (LogUniform draws)")
+    if "scalability" in grid and 1 not in grid["scalability"]["workers"]:
         raise ValueError("scalability: workers must include 1 (speedups are relative to one worker)")
     for exp in EXPERIMENTS:
-        if grid["eval"]["eval_every"] >= grid[exp]["frames"]:
+        if exp in grid and grid["eval"]["eval_every"] >= grid[exp]["frames"]:
             raise ValueError(f"{exp}: eval_every ({grid['eval']['eval_every']}) must be below frames "
                              f"({grid[exp]['frames']}), or the runs have no periodic evaluation")
 
@@ -52,11 +65,34 @@ def check_grid(grid):
 check_grid(GRID)
 
 
-def sampled_learning_rates(game, algo, runs):
-    """LogUniform(low, high) draws, fixed by lr_seed, game and algo: the DAG never changes."""
-    g = GRID["lr_robustness"]
-    rng = random.Random(f"{config.get('lr_seed', 2016)}-{game}-{algo}")
+def sampled_learning_rates(experiment, key, runs):
+    """LogUniform(low, high) draws of an experiment, fixed by lr_seed and key: the DAG never changes."""
+    g = GRID[experiment]
+    rng = random.Random(f"{config.get('lr_seed', 2016)}-{key}")
     return [math.exp(rng.uniform(math.log(g["low"]), math.log(g["high"]))) for _ in range(runs)]
+
+
+def study_learning_rates(algo):
+    """lr_study's rates: as listed, or LogUniform draws shared by all its games, so that a setting
+    (lr, eps) is tried on every game and the paper's rule (best mean over the games) applies."""
+    g = GRID["lr_study"]
+    return g["lrs"] if "lrs" in g else sampled_learning_rates("lr_study", f"lr_study-{algo}", g["runs"])
+
+
+def grid_blocks(g):
+    """An experiment's grid, then each `also` block: the same grid with some keys replaced (e.g.
+    more seeds on two games, or other methods on a few games)."""
+    base = {k: v for k, v in g.items() if k != "also"}
+    return [base] + [{**base, **extra} for extra in g.get("also", [])]
+
+
+def require_experiment(experiment):
+    if experiment not in EXPERIMENTS:
+        raise ValueError(f"unknown experiment {experiment!r}")
+    if experiment not in GRID:
+        have = [t for t in EXPERIMENTS if t in GRID]
+        raise ValueError(f"{experiment} is not part of the `{SCALE}` scale (it runs: {', '.join(have)}); "
+                         f"choose a scale that defines it in workflows/config/default.yaml")
 
 
 RUN_FINAL = RUN + "/final.json"
@@ -64,12 +100,13 @@ RUN_FINAL = RUN + "/final.json"
 
 def runs_for(experiment):
     """Run directories (final.json paths) an experiment needs at the chosen scale."""
+    require_experiment(experiment)
     g = GRID[experiment]
     grid = dict(experiment=experiment, workers=g["workers"], seed=g.get("seeds"))
-    if experiment == "atari_table":
-        return expand(RUN_FINAL, **grid, game=g["games"], algo=g["algos"], variant="default")
-    if experiment == "scalability":
-        return expand(RUN_FINAL, **grid, game=g["games"], algo=g["algos"], variant="default")
+    if experiment in ("atari_table", "scalability"):
+        runs = [expand(RUN_FINAL, **{**grid, "seed": b["seeds"]}, game=b["games"], algo=b["algos"], variant="default")
+                for b in grid_blocks(g)]
+        return list(dict.fromkeys(r for block in runs for r in block))
     if experiment == "mujoco_table":
         return expand(RUN_FINAL, **grid, game=g["tasks"], algo=g["algos"], variant="default")
     if experiment == "beta_sweep":
@@ -79,8 +116,12 @@ def runs_for(experiment):
     if experiment == "lr_robustness":  # run i of a game and method has the i-th sampled rate
         return [RUN_FINAL.format(experiment=experiment, game=game, algo=a, workers=g["workers"], variant=f"lr{lr:.6g}", seed=i)
                 for game in g["games"] for a in g["algos"]
-                for i, lr in enumerate(sampled_learning_rates(game, a, g["runs"]))]
-    raise ValueError(f"unknown experiment {experiment!r}")
+                for i, lr in enumerate(sampled_learning_rates(experiment, f"{game}-{a}", g["runs"]))]
+    # lr_study: every (learning rate, RMSProp eps) setting on every game, with each seed
+    return [RUN_FINAL.format(experiment=experiment, game=game, algo=a, workers=g["workers"],
+                             variant=f"lr{lr:.6g}_eps{eps:g}", seed=seed)
+            for game in g["games"] for a in g["algos"] for lr in study_learning_rates(a)
+            for eps in g["rms_eps"] for seed in g["seeds"]]
 
 
 def run_specs(experiment):
@@ -88,18 +129,20 @@ def run_specs(experiment):
     return [compute_budget.parse_run(path, GRID[experiment]["frames"]) for path in runs_for(experiment)]
 
 
+VARIANT_FLAGS = {"beta": "--beta", "tmax": "--t-max", "lr": "--lr", "eps": "--rms-eps"}
+
+
 def variant_flags(variant):
-    """Command-line flags a run-directory variant stands for."""
+    """Command-line flags a run-directory variant stands for ("lr0.0007_eps0.1": two settings)."""
     if variant == "default":
         return ""
-    for prefix, flag in (("beta", "--beta"), ("tmax", "--t-max"), ("lr", "--lr")):
-        if variant.startswith(prefix):
-            return f"{flag} {variant[len(prefix):]}"
-    raise ValueError(f"unknown run variant {variant!r}")
-
-
-def experiment_of_analysis(target):
-    return "scalability" if target == "data_efficiency" else target
+    flags = []
+    for part in variant.split("_"):
+        prefix = next((p for p in VARIANT_FLAGS if part.startswith(p)), None)
+        if prefix is None:
+            raise ValueError(f"unknown run variant {variant!r}")
+        flags.append(f"{VARIANT_FLAGS[prefix]} {part[len(prefix):]}")
+    return " ".join(flags)
 
 
 THROUGHPUT = compute_budget.Throughput.resolve(RESULTS)

@@ -4,7 +4,7 @@
 
 # Target rules only name inputs (no action, so no log); the report reads summaries and runs where
 # Snakemake runs, never as a cluster job.
-localrules: all, report, atari_table, scalability, mujoco_table, beta_sweep, tmax_sweep, lr_robustness, data_efficiency
+localrules: all, report, atari_table, scalability, mujoco_table, beta_sweep, tmax_sweep, lr_robustness, lr_study, data_efficiency
 
 
 def analysis_inputs(target):
@@ -17,7 +17,7 @@ rule analysis:
     output:
         RESULTS + "/analysis/{target}/summary.json",
     wildcard_constraints:
-        target="|".join(ANALYSES),
+        target="|".join(ALL_ANALYSES),
     params:
         runs=lambda wc: f"{RESULTS}/runs/{experiment_of_analysis(wc.target)}",
         out=lambda wc, output: os.path.dirname(output[0]),
@@ -37,8 +37,10 @@ rule report:
         RESULTS + "/report.md",
     log:
         RESULTS + "/logs/report.log",
+    params:
+        targets=" ".join(ANALYSES),
     shell:
-        "{PYTHON} -m analysis report --results {RESULTS} --out {output} > {log} 2>&1"
+        "{PYTHON} -m analysis report --results {RESULTS} --out {output} --targets {params.targets} > {log} 2>&1"
 
 
 rule atari_table:
@@ -69,6 +71,11 @@ rule tmax_sweep:
 rule lr_robustness:
     input:
         RESULTS + "/analysis/lr_robustness/summary.json",
+
+
+rule lr_study:
+    input:
+        RESULTS + "/analysis/lr_study/summary.json",
 
 
 rule data_efficiency:

@@ -11,7 +11,7 @@ rule train:
         experiment="|".join(EXPERIMENTS),
         workers=r"\d+",
         seed=r"\d+",
-        variant=r"default|beta[0-9.e-]+|tmax\d+|lr[0-9.e-]+",
+        variant=r"default|(beta|tmax|lr|eps)[0-9.e-]+(_(beta|tmax|lr|eps)[0-9.e-]+)*",
     params:
         flags=lambda wc: variant_flags(wc.variant),
         frames=lambda wc: GRID[wc.experiment]["frames"],
