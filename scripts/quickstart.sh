@@ -7,6 +7,6 @@ bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 snakemake --cores "${CORES:-2}" all --config scale=smoke "$@"
 echo
-echo "Reviewer report:   results/report.md"
-echo "Atari table:       results/analysis/atari_table/ (atari_table.md, .csv, .tex)"
-echo "Scalability:       results/analysis/scalability/ (table and scalability.png)"
+echo "Reviewer report:   results/smoke/report.md"
+echo "Atari table:       results/smoke/analysis/atari_table/ (atari_table.md, .csv, .tex)"
+echo "Scalability:       results/smoke/analysis/scalability/ (table and scalability.png)"

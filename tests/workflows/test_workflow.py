@@ -184,3 +184,15 @@ def test_a_target_the_scale_does_not_define_fails_with_its_name(tmp_path):
     result = dry_run("scalability", tmp_path, scale="reduced")
     assert result.returncode != 0
     assert "scalability is not part of the `reduced` scale" in result.stdout + result.stderr
+
+
+def test_each_scale_has_its_own_results_directory():
+    """The default results_dir is results/{scale}: a smoke run never resumes into a reduced one."""
+    paths = {}
+    for scale in ("smoke", "reduced"):
+        result = subprocess.run(SNAKEMAKE + ["-n", "--forceall", "atari_table", "--config", f"scale={scale}"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-2000:]
+        paths[scale] = set(planned_runs(result.stdout))
+        assert paths[scale] and all(p.startswith(f"results/{scale}/runs/atari_table/") for p in paths[scale])
+    assert not paths["smoke"] & paths["reduced"]

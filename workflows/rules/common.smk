@@ -27,7 +27,7 @@ SCALE = config["scale"]
 if SCALE not in config["scales"]:
     raise ValueError(f"scale {SCALE!r} is not defined in the config (have: {', '.join(config['scales'])})")
 GRID = config["scales"][SCALE]
-RESULTS = config["results_dir"].rstrip("/")
+RESULTS = config["results_dir"].replace("{scale}", SCALE).rstrip("/")
 # Jobs run the trainer and the analysis with the interpreter that runs Snakemake (the project's
 # environment), whatever `python` is on the PATH.
 PYTHON = sys.executable
