@@ -64,9 +64,22 @@ PAPER_RUNS = {"atari_table": 342, "scalability": 140, "mujoco_table": 27, "beta_
               "lr_robustness": 1000, "lr_study": 120}  # = the dry run's job counts (test_workflow.py)
 
 
+@pytest.fixture(scope="module")
+def bill(tmp_path_factory):
+    """run_budget per scale, once per test process: (result, its results directory)."""
+    cache: dict[str, tuple[subprocess.CompletedProcess, Path]] = {}
+
+    def get(scale: str) -> tuple[subprocess.CompletedProcess, Path]:
+        if scale not in cache:
+            where = tmp_path_factory.mktemp(scale)
+            cache[scale] = (run_budget(where, scale), where)
+        return cache[scale]
+    return get
+
+
 @pytest.mark.parametrize("scale", ["smoke", "workstation", "paper"])
-def test_the_bills_core_hours_match_a_hand_computation_from_its_frames_per_second(tmp_path, scale):
-    result = run_budget(tmp_path, scale)
+def test_the_bills_core_hours_match_a_hand_computation_from_its_frames_per_second(bill, scale):
+    result, tmp_path = bill(scale)
     assert result.returncode == 0, result.stderr[-3000:]
     text = result.stdout
     assert text.startswith(f"Compute bill: scale `{scale}`")
@@ -102,9 +115,9 @@ def test_the_bills_core_hours_match_a_hand_computation_from_its_frames_per_secon
     assert (tmp_path / f"results/logs/budget.{scale}.md").read_text() == text
 
 
-def test_paper_scale_totals(tmp_path):
+def test_paper_scale_totals(bill):
     """The paper's grid on the stored 2-core figures (the README quotes this table)."""
-    text = run_budget(tmp_path, "paper").stdout
+    text = bill("paper")[0].stdout
     total = table_rows(text, "| target | training runs |")[-1]
     assert total[:3] == ["total", "1,659", "207.6G"]
     atari = table_rows(text, "| target | training runs |")[0]

@@ -2,6 +2,7 @@
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -27,27 +28,41 @@ def planned_runs(output: str) -> list[str]:
     return re.findall(r"output: (\S+/final\.json)", output)
 
 
-@pytest.mark.parametrize("target,trains", [
-    ("atari_table", 57 * 2 * 3),  # 57 games x A3C FF and LSTM x 3 seeds
-    ("scalability", 7 * 4 * 5),  # 7 games x 4 methods x 1, 2, 4, 8, 16 workers
-    ("data_efficiency", 7 * 4 * 5),  # an analysis of the scalability runs
-    ("mujoco_table", 9 * 3),
-    ("beta_sweep", 5 * 3),
-    ("tmax_sweep", 5 * 3),
-    ("lr_robustness", 5 * 4 * 50),  # 50 learning rates per game and method
-    ("lr_study", 6 * 10 * 2),  # the six tuning games x 10 learning rates x 2 RMSProp eps readings
-])
-def test_paper_scale_plans_the_papers_grid(tmp_path, target, trains):
-    result = dry_run(target, tmp_path)
+PAPER_TRAINS = {
+    "atari_table": 57 * 2 * 3,  # 57 games x A3C FF and LSTM x 3 seeds
+    "scalability": 7 * 4 * 5,  # 7 games x 4 methods x 1, 2, 4, 8, 16 workers (data_efficiency analyses these)
+    "mujoco_table": 9 * 3,
+    "beta_sweep": 5 * 3,
+    "tmax_sweep": 5 * 3,
+    "lr_robustness": 5 * 4 * 50,  # 50 learning rates per game and method
+    "lr_study": 6 * 10 * 2,  # the six tuning games x 10 learning rates x 2 RMSProp eps readings
+}
+
+
+@pytest.fixture(scope="module")
+def paper_plan(tmp_path_factory) -> str:
+    """The dry run of `all` at paper scale, once per test process (each takes seconds to plan)."""
+    result = dry_run("all", tmp_path_factory.mktemp("paper"))
     assert result.returncode == 0, result.stderr[-2000:]
-    counts = job_counts(result.stdout)
-    assert counts["train"] == trains
-    assert counts["analysis"] == 1
+    return result.stdout
 
 
-def test_paper_scale_grid_contents(tmp_path):
-    out = dry_run("all", tmp_path).stdout
-    runs = planned_runs(out)
+def test_paper_scale_plans_the_papers_grid(paper_plan):
+    runs = set(planned_runs(paper_plan))
+    per_experiment = Counter(r.split("/runs/")[1].split("/")[0] for r in runs)
+    assert per_experiment == PAPER_TRAINS
+    counts = job_counts(paper_plan)
+    assert counts["train"] == sum(PAPER_TRAINS.values())
+    assert counts["analysis"] == len(PAPER_TRAINS) + 1 and counts["report"] == 1  # + data_efficiency
+
+
+def test_one_target_plans_its_own_runs_only(tmp_path):
+    counts = job_counts(dry_run("data_efficiency", tmp_path).stdout)
+    assert counts["train"] == PAPER_TRAINS["scalability"] and counts["analysis"] == 1 and "report" not in counts
+
+
+def test_paper_scale_grid_contents(paper_plan):
+    runs = planned_runs(paper_plan)
     games = {r.split("/runs/atari_table/")[1].split("/")[0] for r in runs if "/runs/atari_table/" in r}
     assert len(games) == 57
     workers = {int(m) for m in re.findall(r"/runs/scalability/[^/]+/[^/]+/w(\d+)/", "\n".join(runs))}
