@@ -72,9 +72,7 @@ class Worker:
         while frames < self.cfg.frames and not self.shared.stop.is_set():
             segment = self.rollout(frames)
             self.update(segment, frames)
-            old = frames
-            frames = add_frames(self.shared.frames, len(segment.rewards) * self.spec.frames_per_step)
-            self.maybe_refresh_target(old, frames)
+            frames = self.advance_counter(len(segment.rewards) * self.spec.frames_per_step)
             self.shared.exit_if_orphaned()  # a worker never outlives its trainer (kill -9)
 
     def sync_from_global(self) -> None:
@@ -150,6 +148,14 @@ class Worker:
 
     def learning_rate(self, frames: int) -> float:
         return learning_rate(self.cfg, frames)
+
+    def advance_counter(self, n: int) -> int:
+        """Add this segment's n frames to the global counter and return its new value. The worker
+        whose own addition crosses a multiple of the interval refreshes the target network: one
+        refresh per crossing (the others' additions in between are not this worker's to count)."""
+        new = add_frames(self.shared.frames, n)
+        self.maybe_refresh_target(new - n, new)
+        return new
 
     def maybe_refresh_target(self, old: int, new: int) -> None:
         """Copy global -> target when the global counter crosses a multiple of the interval."""

@@ -108,6 +108,24 @@ def test_target_network_is_refreshed_only_when_the_global_counter_crosses_the_in
     assert same()
 
 
+def test_only_the_worker_whose_own_frames_cross_the_interval_refreshes_the_target(tmp_path):
+    from a3c.envs import resolve
+    from a3c.models import build_model
+
+    cfg = TrainConfig(game="CartPole-v1", algo="n-step-q", workers=2, frames=10**6,
+                      target_update_frames=40_000, out=str(tmp_path))
+    model = build_model("n-step-q", (4,), True, 2, 0).share_memory()
+    target = build_model("n-step-q", (4,), True, 2, 0).share_memory()
+    worker = in_process_worker(cfg, resolve("CartPole-v1"), model, target)
+    refreshed = []
+    worker.maybe_refresh_target = lambda old, new: refreshed.append((old, new))
+    worker.shared.frames.value = 30_000
+    assert worker.advance_counter(5) == 30_005
+    worker.shared.frames.value = 40_100  # other workers crossed 40,000 meanwhile (and refreshed)
+    assert worker.advance_counter(5) == 40_105
+    assert refreshed == [(30_000, 30_005), (40_100, 40_105)]  # its own additions only: no second refresh
+
+
 def test_q_loss_refuses_targets_of_another_shape():
     with pytest.raises(AssertionError, match=r"targets \(3, 1\)"):
         q_loss(torch.zeros(3), torch.zeros(3, 1))
