@@ -17,6 +17,7 @@ import signal
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from typing import Any, NamedTuple
 
 import torch
@@ -139,26 +140,35 @@ def child_process(shared: Shared, who: int | str) -> Iterator[None]:
 class Launch:
     """The worker processes and the evaluator of one segment of a run, sharing `shared`."""
 
-    def __init__(self, shared: Shared, workers: list, evaluator: Any) -> None:
+    def __init__(self, shared: Shared, workers: list[BaseProcess], evaluator: BaseProcess | None) -> None:
         self.shared, self.workers, self.evaluator = shared, workers, evaluator
 
     @classmethod
     def start(cls, ctx: Any, shared: Shared, workers: list[tuple[Callable, tuple]],
               evaluator: tuple[Callable, tuple]) -> Launch:
-        """Start worker k as workers[k] = (target, args) named worker-k, then the evaluator."""
-        procs = []
-        for rank, (target, args) in enumerate(workers):
-            proc = ctx.Process(target=target, name=f"worker-{rank}", daemon=True, args=args)
-            proc.start()
-            procs.append(proc)
-        target, args = evaluator
-        proc = ctx.Process(target=target, name="evaluator", daemon=True, args=args)
+        """Start worker k as workers[k] = (target, args) named worker-k, then the evaluator. If one
+        fails to start (e.g. out of memory), those already started are killed before the error
+        propagates: they ignore SIGTERM, and the interpreter's exit would wait for them otherwise."""
+        launch = cls(shared, [], None)
+        try:
+            for rank, (target, args) in enumerate(workers):
+                launch.workers.append(launch.spawn(ctx, target, args, f"worker-{rank}"))
+            launch.evaluator = launch.spawn(ctx, *evaluator, "evaluator")
+        except BaseException:
+            launch.stop(at_once=True)
+            raise
+        return launch
+
+    @staticmethod
+    def spawn(ctx: Any, target: Callable, args: tuple, name: str) -> BaseProcess:
+        proc = ctx.Process(target=target, name=name, daemon=True, args=args)
         proc.start()
-        return cls(shared, procs, proc)
+        return proc
 
     @property
-    def processes(self) -> list:
-        return self.workers + [self.evaluator]
+    def processes(self) -> list[BaseProcess]:
+        """The workers and the evaluator (once started)."""
+        return self.workers + ([self.evaluator] if self.evaluator is not None else [])
 
     def finished(self) -> bool:
         """Every worker has exited cleanly (the evaluator runs until stopped)."""
@@ -180,6 +190,7 @@ class Launch:
                 return
 
     def next_message(self, timeout: float) -> Message | None:
+        """The next message within timeout seconds, else None."""
         try:
             return self.shared.messages.get(timeout=timeout)
         except queue.Empty:

@@ -101,3 +101,22 @@ def test_an_orphan_exits():
     with pytest.raises(SystemExit) as exit_info:
         orphan.exit_if_orphaned()
     assert exit_info.value.code == 3
+
+
+def test_a_process_that_cannot_start_takes_the_started_ones_down_with_it():
+    """A launch that fails part-way (e.g. ENOMEM at the third fork) leaves nothing running."""
+    ctx = mp.get_context("spawn")
+    shared = Shared(None, None, None, ctx.Value("q", 0), ctx.Queue(), ctx.Event(), os.getpid())
+    started = []
+
+    class FailingThirdStart:
+        def Process(self, **kwargs):  # noqa: N802 (multiprocessing's name)
+            if len(started) == 2:
+                raise OSError(12, "Cannot allocate memory")
+            started.append(ctx.Process(**kwargs))
+            return started[-1]
+
+    with pytest.raises(OSError, match="Cannot allocate memory"):
+        Launch.start(FailingThirdStart(), shared, [(targets.wait_for_stop, (shared,))] * 3,
+                     (targets.wait_for_stop, (shared,)))
+    assert len(started) == 2 and not any(p.is_alive() for p in started)
