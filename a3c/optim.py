@@ -93,13 +93,9 @@ def grad_norm(grads: Sequence[Gradient]) -> float:
     return max(squared, 0.0) ** 0.5  # Gram terms: rounding can make it slightly < 0
 
 
-def clip_scale(grads: Sequence[Gradient], max_norm: float) -> float:
-    """The factor that brings the gradients' global L2 norm to at most max_norm (the same
-    coefficient as torch.nn.utils.clip_grad_norm_), to pass to `SharedRMSprop.step`."""
-    return clip_factor(grad_norm(grads), max_norm)
-
-
 def clip_factor(norm: float, max_norm: float) -> float:
+    """The factor that brings a global L2 norm (grad_norm) to at most max_norm (the same
+    coefficient as torch.nn.utils.clip_grad_norm_), to pass to `SharedRMSprop.step`."""
     return min(1.0, max_norm / (norm + 1e-6))
 
 

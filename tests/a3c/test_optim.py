@@ -3,7 +3,7 @@ import torch
 import torch.multiprocessing as mp
 from torch import nn
 
-from a3c.optim import SharedRMSprop, clip_scale
+from a3c.optim import SharedRMSprop, clip_factor, grad_norm
 
 
 def test_statistics_are_created_eagerly_in_shared_memory():
@@ -57,7 +57,7 @@ def test_two_processes_updates_both_reach_the_shared_parameters():
     assert opt.square_avg[0][0] > 0 and opt.square_avg[0][1] > 0
 
 
-def test_clip_scale_matches_torch_clip_grad_norm():
+def test_clip_factor_matches_torch_clip_grad_norm():
     torch.manual_seed(0)
     grads = [torch.randn(5, 3) * 10, torch.randn(7) * 10]
     clipped = [g.clone() for g in grads]
@@ -65,11 +65,11 @@ def test_clip_scale_matches_torch_clip_grad_norm():
     for p, g in zip(params, clipped):
         p.grad = g
     torch.nn.utils.clip_grad_norm_(params, 4.0)
-    scale = clip_scale(grads, 4.0)
+    scale = clip_factor(grad_norm(grads), 4.0)
     assert scale < 1.0
     for g, c in zip(grads, clipped):
         assert torch.allclose(g * scale, c, atol=1e-6)
-    assert clip_scale([torch.full((3,), 1e-3)], 40.0) == 1.0  # small gradients are left alone
+    assert clip_factor(grad_norm([torch.full((3,), 1e-3)]), 40.0) == 1.0  # small gradients are left alone
 
 
 def test_step_applies_the_gradient_scale_and_accepts_non_contiguous_gradients():
@@ -111,8 +111,8 @@ def test_a_factored_gradient_updates_and_clips_as_its_dense_matrix():
     factored = OuterSum(left, right)
     dense = left.t() @ right
     assert torch.allclose(factored.dense(), dense)
-    expected = clip_scale([dense, torch.ones(3)], 4.0)
-    assert clip_scale([factored, torch.ones(3)], 4.0) == pytest.approx(expected, rel=1e-5)
+    expected = clip_factor(grad_norm([dense, torch.ones(3)]), 4.0)
+    assert clip_factor(grad_norm([factored, torch.ones(3)]), 4.0) == pytest.approx(expected, rel=1e-5)
     for sync in (False, True):
         params = [torch.randn(7, 11).share_memory_() for _ in range(2)]
         params[1].copy_(params[0])
