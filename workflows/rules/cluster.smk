@@ -86,10 +86,7 @@ def on_launch():
     runs = {}
     for job in jobs:
         if job.rule.name == "train":
-            wc = job.wildcards
-            runs.setdefault(wc.experiment, []).append(compute_budget.Run(
-                wc.experiment, wc.game, wc.algo, int(wc.workers), wc.variant, int(wc.seed),
-                GRID[wc.experiment]["frames"]))
+            runs.setdefault(job.wildcards.experiment, []).append(run_of(job.wildcards))
     if runs:
         cores = given_cores() if executor == "local" else None
         logger.info(compute_budget.format_bill(runs, THROUGHPUT, cores, SCALE, title="Compute bill of this launch")

@@ -148,9 +148,13 @@ def variant_flags(variant):
 THROUGHPUT = compute_budget.Throughput.resolve(RESULTS)
 
 
+def run_of(wc):
+    """The budget.Run (what it costs) of a training job's wildcards."""
+    return compute_budget.Run(wc.experiment, wc.game, wc.algo, int(wc.workers), wc.variant, int(wc.seed),
+                              GRID[wc.experiment]["frames"])
+
+
 def train_runtime_min(wc, attempt=1):
     """SLURM time limit (minutes) of the training job of these wildcards."""
-    run = compute_budget.Run(wc.experiment, wc.game, wc.algo, int(wc.workers), wc.variant, int(wc.seed),
-                             GRID[wc.experiment]["frames"])
     res = GRID["resources"]
-    return compute_budget.runtime_min(run, THROUGHPUT, res["runtime_margin"], res["runtime_extra_min"], attempt)
+    return compute_budget.runtime_min(run_of(wc), THROUGHPUT, res["runtime_margin"], res["runtime_extra_min"], attempt)
