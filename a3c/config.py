@@ -6,7 +6,8 @@ results/reference/protocol.md that gives it, or "paper silent" and the choice ma
 line (a3c/cli.py) is generated from these fields, and `python -m a3c train --help` prints both.
 
 Three settings depend on the domain (entropy weight, rollout length, learning-rate horizon): the
-paper's MuJoCo values are not its Atari ones. Left unset, such a field takes its domain's value
+paper's MuJoCo values are not its Atari ones; the stand-ins for TORCS ("driving") and Labyrinth
+("maze") take the Atari values. Left unset, such a field takes its domain's value
 when the config is made (TrainConfig.__post_init__), so Python, YAML, the command line and the
 workflow all get the same values; a value given explicitly always wins.
 """
@@ -82,7 +83,8 @@ RECORDED_ONLY = {"versions", "git_commit", "deviations", "env_id", "domain", "fr
 class TrainConfig:
     """One training run. Defaults: the paper's values; per domain where the paper's differ."""
 
-    game: str = setting("Pong", "our choice", "Atari game (Pong, MontezumaRevenge, ...), MuJoCo task or CartPole-v1")
+    game: str = setting("Pong", "our choice", "Atari game (Pong, MontezumaRevenge, ...), MuJoCo task, CartPole-v1, "
+                        "CarRacing or Maze")
     algo: str = setting("a3c", "the paper's main method", "the method", choices=ALGOS)
     workers: int = setting(16, 'protocol.md "Shared by all": 16 actor-learner threads', "worker processes")
     frames: int = setting(
@@ -98,22 +100,30 @@ class TrainConfig:
                               "keep the learning rate constant instead of annealing it")
     # The annealing horizon: the paper's whole training on Atari, so a shorter run ends with lr > 0
     # instead of squeezing the schedule into its own length; 0 = over this run's own frames.
+    # driving (CarRacing for TORCS) and maze (memory-maze for Labyrinth): the paper gives no horizon
+    # for TORCS or Labyrinth, so Atari's 80M agent steps: 320M frames at CarRacing's 4 frames per
+    # step, 80M frames in the maze, where a frame is one agent step (a3c/vision_envs.py).
     lr_anneal_frames: int = setting(
-        FROM_DOMAIN, "Atari: the paper's training (1 day of A3C FF = 320M frames); MuJoCo and control: the paper "
-        "gives none, so the run's own length", "frames over which lr anneals to 0 (0 = this run's --frames)",
-        count=True, domains={"atari": 320_000_000, "mujoco": 0, "control": 0})
+        FROM_DOMAIN, "Atari: the paper's training (1 day of A3C FF = 320M frames = 80M agent steps); driving and "
+        "maze: the paper gives none for TORCS/Labyrinth, so Atari's 80M agent steps (driving 320M frames at 4 per "
+        "step, maze 80M: a maze frame is an agent step); MuJoCo and control: the paper gives none, so the run's "
+        "own length", "frames over which lr anneals to 0 (0 = this run's --frames)",
+        count=True, domains={"atari": 320_000_000, "mujoco": 0, "control": 0, "driving": 320_000_000,
+                             "maze": 80_000_000})
     rms_alpha: float = setting(0.99, 'protocol.md "Shared by all": shared RMSProp decay', "RMSProp decay alpha")
     rms_eps: float = setting(0.1, "not printed; talk: 1e-8; faithful reimplementations: 0.1 (inside the sqrt)",
                              "RMSProp epsilon")
     max_grad_norm: float = setting(40.0, "the authors' talk (the paper: tuned, not printed)",
                                    "global gradient-norm clipping")
     gamma: float = setting(0.99, 'protocol.md "Shared by all"', "discount")
-    t_max: int = setting(FROM_DOMAIN, 'Atari: t_max = I_AsyncUpdate = 5; MuJoCo: one update per whole episode '
-                         '(protocol.md "MuJoCo")', "rollout length (0 = whole episode)",
-                         domains={"atari": 5, "mujoco": 0, "control": 5})
+    t_max: int = setting(FROM_DOMAIN, 'Atari, driving (TORCS), maze (Labyrinth): t_max = I_AsyncUpdate = 5 '
+                         '(protocol.md "Shared by all"); MuJoCo: one update per whole episode (protocol.md "MuJoCo")',
+                         "rollout length (0 = whole episode)",
+                         domains={"atari": 5, "mujoco": 0, "control": 5, "driving": 5, "maze": 5})
     # --- actor-critic ---
-    beta: float = setting(FROM_DOMAIN, 'protocol.md "Atari": 0.01; protocol.md "MuJoCo": 1e-4', "entropy weight",
-                          domains={"atari": 0.01, "mujoco": 1e-4, "control": 0.01})
+    beta: float = setting(FROM_DOMAIN, 'protocol.md "Atari": 0.01 (Atari and TORCS: driving); maze: the paper gives '
+                          'none for Labyrinth, so Atari\'s 0.01; protocol.md "MuJoCo": 1e-4', "entropy weight",
+                          domains={"atari": 0.01, "mujoco": 1e-4, "control": 0.01, "driving": 0.01, "maze": 0.01})
     value_coef: float = setting(0.5, "Algorithm S3: (R - V)^2; ours 0.5 (R - V)^2, absorbed by the learning rate "
                                 "(README protocol)", "weight of the value loss")
     # --- value-based methods (protocol.md "Atari") ---

@@ -1,4 +1,5 @@
-"""Environment construction: name resolution, the DQN-era Atari preprocessing, MuJoCo tasks.
+"""Environment construction: name resolution, the DQN-era Atari preprocessing, MuJoCo tasks, and
+(a3c/vision_envs.py) the stand-ins for the paper's TORCS and Labyrinth.
 
 Users type game names as they like ("Pong", "pong", "MontezumaRevenge", "montezuma_revenge");
 `resolve` maps them to one canonical name and a domain, or raises with close matches.
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
+from a3c import vision_envs
 from a3c.config import Protocol
-from a3c.games import CONTROL_TASKS, MUJOCO_TASKS, atari_key, key, mujoco_task
+from a3c.games import CONTROL_TASKS, MUJOCO_TASKS, VISION_TASKS, atari_key, key, mujoco_task, vision_task
 
 PIXELS = 84  # side of the rendered MuJoCo frame
 
@@ -23,9 +25,9 @@ class EnvSpec:
     """What the rest of the trainer needs to know about an environment."""
 
     name: str  # canonical name, e.g. "Pong", "HalfCheetah", "CartPole-v1"
-    domain: str  # "atari", "mujoco" or "control"
-    env_id: str  # the gymnasium id actually built
-    frames_per_step: int  # emulator frames per agent step (frame skip; 1 outside Atari)
+    domain: str  # "atari", "mujoco", "control", "driving" or "maze" (a3c.games.DOMAINS)
+    env_id: str  # the gymnasium id actually built (the maze: memory-maze's task)
+    frames_per_step: int  # emulator frames per agent step (frame skip: Atari and driving; else 1)
 
 
 def _ale_games() -> list[str]:
@@ -36,19 +38,25 @@ def _ale_games() -> list[str]:
 
 
 def resolve(name: str, protocol: Protocol | None = None) -> EnvSpec:
-    """Map a user-typed name to an EnvSpec, or raise ValueError listing close matches."""
+    """Map a user-typed name to an EnvSpec, or raise ValueError listing close matches (for a
+    stand-in whose package is not installed, vision_envs.MissingDependency naming the install)."""
     protocol = protocol or Protocol()
     if name in CONTROL_TASKS:
         return EnvSpec(name, "control", name, 1)
     task = mujoco_task(name)
     if task is not None:
         return EnvSpec(task, "mujoco", f"{task}-v5", 1)
+    task = vision_task(name)
+    if task is not None:
+        vision_envs.check_available(task)
+        domain, env_id = VISION_TASKS[task]
+        return EnvSpec(task, domain, env_id, vision_envs.frames_per_step(task, protocol))
     wanted = atari_key(name)
     games = _ale_games()
     for game in games:
         if key(game) == wanted:
             return EnvSpec(game, "atari", f"ALE/{game}-{protocol.env_version}", protocol.frame_skip)
-    known = games + list(MUJOCO_TASKS) + list(CONTROL_TASKS)
+    known = games + list(MUJOCO_TASKS) + list(CONTROL_TASKS) + list(VISION_TASKS)
     close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
     close += [k for k in known if wanted and wanted in key(k) and k not in close][:5]
     hint = f"; did you mean: {', '.join(close)}?" if close else ""
@@ -61,6 +69,8 @@ def make_env(spec: EnvSpec, protocol: Protocol, seed: int) -> gym.Env:
         env = _make_atari(spec, protocol)
     elif spec.domain == "mujoco":
         env = _make_mujoco(spec, protocol.pixels)
+    elif spec.domain in ("driving", "maze"):
+        env = vision_envs.make(spec, protocol)
     else:
         env = gym.make(spec.env_id)
     env.reset(seed=seed)

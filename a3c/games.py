@@ -26,7 +26,25 @@ MUJOCO_TASKS = (
 # Small gymnasium tasks used by the learning tests.
 CONTROL_TASKS = ("CartPole-v1", "Acrobot-v1", "Pendulum-v1", "MountainCar-v0")
 
-DOMAINS = ("atari", "mujoco", "control")
+# Pip-installable stand-ins for the paper's TORCS and Labyrinth (neither is pip-installable; see
+# a3c/vision_envs.py and docs/maze_candidates.md): name -> (domain, the environment built).
+VISION_TASKS = {
+    "CarRacing": ("driving", "CarRacing-v3"),  # TORCS: gymnasium's Box2D racer, discrete actions
+    "CarRacingContinuous": ("driving", "CarRacing-v3"),  # the same with steer/gas/brake in [-1, 1] x [0, 1]^2
+    "Maze": ("maze", "MemoryMaze-9x9"),  # Labyrinth: memory-maze's 9x9 random 3D maze
+}
+# Other spellings of those names, as key() gives them.
+VISION_ALIASES = {
+    "carracingv3": "CarRacing",
+    "carracingcontinuousv3": "CarRacingContinuous",
+    "memorymaze": "Maze",
+    "memorymaze9x9": "Maze",
+    "memorymaze9x9v0": "Maze",
+}
+
+# "driving" and "maze" are separate domains so that each keeps its own defaults (a3c/config.py):
+# a driving frame is a Box2D step (4 per agent step, as on Atari), a maze frame is an agent step.
+DOMAINS = ("atari", "mujoco", "control", "driving", "maze")
 
 
 def key(name: str) -> str:
@@ -48,11 +66,23 @@ def mujoco_task(name: str) -> str | None:
     return None
 
 
+def vision_task(name: str) -> str | None:
+    """The stand-in a user-typed name means ("carracing", "CarRacing-v3", "maze", "MemoryMaze"), or None."""
+    wanted = key(name)
+    for task in VISION_TASKS:
+        if key(task) == wanted:
+            return task
+    return VISION_ALIASES.get(wanted)
+
+
 def domain_of(name: str) -> str:
-    """"control", "mujoco" or "atari" for a user-typed name. Any name that is neither a control nor
-    a MuJoCo task is taken for an Atari game here; a3c.envs.resolve refuses unknown names."""
+    """"control", "mujoco", "driving", "maze" or "atari" for a user-typed name. Any name that is none
+    of the others is taken for an Atari game here; a3c.envs.resolve refuses unknown names."""
     if name in CONTROL_TASKS:
         return "control"
     if mujoco_task(name) is not None:
         return "mujoco"
+    task = vision_task(name)
+    if task is not None:
+        return VISION_TASKS[task][0]
     return "atari"

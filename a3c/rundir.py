@@ -283,7 +283,9 @@ def library_versions() -> dict[str, str]:
     from importlib import metadata
 
     versions = {"python": platform.python_version(), "platform": platform.platform()}
-    for name in ("torch", "gymnasium", "ale-py", "mujoco", "numpy"):
+    # box2d and pygame: CarRacing (driving); memory-maze, dm-control, labmaze: the maze.
+    for name in ("torch", "gymnasium", "ale-py", "mujoco", "numpy", "box2d", "pygame", "memory-maze", "dm-control",
+                 "labmaze"):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -23,7 +23,7 @@ from typing import Any
 import torch
 import torch.multiprocessing as mp
 
-from a3c import diagnostics
+from a3c import diagnostics, vision_envs
 from a3c.config import VALUE_BASED, TrainConfig, validate
 from a3c.envs import EnvSpec, action_size, make_env, resolve
 from a3c.evaluate import EVAL_SEED_OFFSET, evaluate, evaluator_main
@@ -98,12 +98,14 @@ def deviations(cfg: TrainConfig, spec: EnvSpec) -> list[str]:
     notes.append("the paper's tuned learning rate is not published; each run's config.json has its own")
     horizon = cfg.lr_anneal_frames or cfg.frames
     if cfg.lr_anneal and cfg.frames < horizon:
+        whose = "the paper's training" if spec.domain == "atari" else "the paper's Atari training in agent steps"
         notes.append(f"trains {cfg.frames:,} frames of a learning-rate schedule annealed over {horizon:,} "
-                     f"(the paper's training); lr ends at {1 - cfg.frames / horizon:.3f} of its initial value")
+                     f"({whose}); lr ends at {1 - cfg.frames / horizon:.3f} of its initial value")
     if cfg.algo in VALUE_BASED:
         notes.append("final epsilons assigned to workers by rank in the paper's proportions, not drawn at random")
     if spec.domain == "mujoco":
         notes.append("gymnasium MuJoCo v5 tasks, not the paper's own task set; raw observations")
+    notes.extend(vision_envs.deviations(spec, cfg.protocol))  # the stand-ins for TORCS and Labyrinth
     return notes
 
 

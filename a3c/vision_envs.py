@@ -1,0 +1,324 @@
+"""Pip-installable stand-ins for the paper's TORCS and Labyrinth, built like the Atari games.
+
+Neither of the paper's two vision domains can be installed with pip, so the suite trains on the
+closest ones that can (docs/maze_candidates.md has the comparison):
+
+- TORCS (driving from RGB frames; steer, throttle, brake; reward = velocity along the track) ->
+  gymnasium's CarRacing-v3 (Box2D, a new random track every episode), from its 96x96 frames, with
+  the discrete actions nothing / steer one way / the other / gas / brake ("CarRacing"), or the
+  continuous steer/gas/brake ("CarRacingContinuous", the Gaussian policy). Reward: +1000/N per new
+  track tile of N, -0.1 per frame, -100 for leaving the playfield.
+- Labyrinth (first-person 3D random mazes, a new maze every episode, apples and a portal, A3C
+  LSTM from 84x84 RGB) -> memory-maze's 9x9 maze ("Maze"): dm_control/MuJoCo rendering of mazes
+  drawn by labmaze (DeepMind Lab's own maze generator), a new layout every episode, +1 for
+  reaching the coloured ball whose colour the frame's border shows (then a new colour is drawn),
+  1000 agent steps (4 per second of simulated time) per episode.
+
+Both give uint8 observations shaped like the Atari ones (channels, 84, 84), so the paper's Atari
+network (a3c/models.py) is used unchanged: CarRacing a stack of 4 grayscale frames, exactly as
+on Atari; the maze one RGB frame (the paper's Labyrinth input; the LSTM is its memory).
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes.util
+import importlib.util
+import logging
+import os
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+import gymnasium as gym
+import numpy as np
+
+from a3c.config import Protocol
+from a3c.games import VISION_TASKS
+
+if TYPE_CHECKING:
+    from a3c.envs import EnvSpec
+
+log = logging.getLogger(__name__)
+
+# What each domain needs beyond the core requirements: (import name, pip requirement), exactly as
+# pinned in requirements.txt (tests/a3c/test_envs_vision.py checks they agree).
+REQUIREMENTS = {
+    "driving": (("Box2D", "box2d==2.3.10"), ("pygame", "pygame==2.6.1")),
+    "maze": (("memory_maze", "memory-maze==1.0.3"), ("dm_control", "dm-control==1.0.34"),
+             ("labmaze", "labmaze==1.0.6")),
+}
+
+CAR_RACING_FRAMES = 1000  # gymnasium's own episode limit for CarRacing-v3, in Box2D frames (50 per second)
+MAZE_SIZE = 9  # memory-maze's smallest maze (9x9 cells inside the walls), after DMLab's explore_goal_locations_small
+MAZE_STEPS = 1000  # memory-maze 9x9: 250 s of simulated time at 4 agent steps per second
+MAZE_ACTIONS = 6  # noop, forward, left, right, forward + left, forward + right (memory-maze's discrete set)
+
+
+class MissingDependency(ValueError):
+    """A stand-in's package (or system library) is not installed: says what to install."""
+
+
+def check_available(name: str) -> None:
+    """Raise MissingDependency naming the exact pip (or apt) install if `name`'s environment cannot
+    be built here. Cheap (nothing is imported), so resolve() runs it before any work starts."""
+    domain = VISION_TASKS[name][0]
+    missing = [pin for module, pin in REQUIREMENTS[domain] if not installed(module)]
+    if missing:
+        raise MissingDependency(f"{name} needs {', '.join(missing)}: pip install {' '.join(missing)} "
+                                "(or bash scripts/setup.sh, which installs requirements.txt)")
+    if domain == "maze" and maze_gl() == "osmesa" and ctypes.util.find_library("OSMesa") is None:
+        raise MissingDependency(f"{name} renders offscreen with OSMesa, which is not installed: "
+                                "apt-get install libosmesa6 (or set MUJOCO_GL to another backend)")
+
+
+def installed(module: str) -> bool:
+    """Whether `module` can be imported (without importing it)."""
+    if sys.modules.get(module) is not None:  # e.g. memory_maze, as memory_maze_tasks() set it up
+        return True
+    return importlib.util.find_spec(module) is not None
+
+
+def frames_per_step(name: str, protocol: Protocol) -> int:
+    """Environment frames per agent step: CarRacing repeats each action protocol.frame_skip Box2D
+    frames, as Atari does; a maze frame is one agent step (memory-maze already acts at 4 Hz)."""
+    return protocol.frame_skip if VISION_TASKS[name][0] == "driving" else 1
+
+
+def make(spec: EnvSpec, protocol: Protocol) -> gym.Env:
+    """Build the stand-in `spec` names, preprocessed as the protocol says (not yet seeded)."""
+    if spec.domain == "driving":
+        return make_car_racing(spec.name == "CarRacingContinuous", protocol)
+    return make_maze(protocol)
+
+
+# ----- driving: CarRacing-v3 for TORCS -----
+
+class ActionRepeat(gym.Wrapper):
+    """CarRacing's frame skip: repeat each action `repeat` frames and sum their rewards (no
+    max-pooling: CarRacing's frames do not flicker as Atari's do); stop early at the episode's end.
+
+    Only the frame the agent sees is drawn. CarRacing draws its state at every frame (a 1000x800
+    pygame scene, a font loaded from disk, scaled down to 96x96: most of a frame's cost), and
+    drawing changes nothing in the simulation, so the frames in between are not drawn; the
+    observations are the same (tests/a3c/test_envs_vision.py checks them against a plain repeat)."""
+
+    def __init__(self, env: gym.Env, repeat: int) -> None:
+        super().__init__(env)
+        self.repeat = repeat
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
+        car = self.env.unwrapped
+        total = 0.0
+        for frame in range(1, self.repeat + 1):
+            if frame < self.repeat:  # an instance attribute hides CarRacing._render for this frame
+                car._render = lambda mode: car.state.copy()  # a new array, as a drawn frame would be
+            try:
+                obs, reward, terminated, truncated, info = self.env.step(action)
+            finally:
+                car.__dict__.pop("_render", None)
+            total += float(reward)
+            if terminated or truncated:
+                break
+        if frame < self.repeat:  # the episode ended on a frame that was not drawn: draw it
+            obs = car.state = car._render("state_pixels")
+        return obs, total, terminated, truncated, info
+
+
+def make_car_racing(continuous: bool, protocol: Protocol) -> gym.Env:
+    """CarRacing-v3 preprocessed like Atari: each action repeated protocol.frame_skip frames, the
+    last frame in grayscale resized to 84x84 (INTER_AREA), a stack of the last 4: (4, 84, 84) uint8.
+
+    Grayscale, not the paper's RGB for TORCS: luminance keeps what matters apart (road 102, grass
+    162 and 177, red-and-white kerbs, the red car, the indicator bar of speed, ABS, steering and gyro),
+    the observation is then exactly Atari's (the paper's Atari network and its fast FF gradient
+    path, a3c/replay_grad.py, unchanged) and 3x smaller. Frame skip 4: the Atari protocol's;
+    CarRacing runs at 50 frames/s, so the agent decides 12.5 times a second (Atari: 15)."""
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # pygame greets on stdout otherwise
+    import cv2
+
+    frames = min(CAR_RACING_FRAMES, protocol.max_episode_frames)
+    env = gym.make("CarRacing-v3", continuous=continuous, max_episode_steps=frames)
+    env = ActionRepeat(env, protocol.frame_skip)
+    side = protocol.screen_size
+    env = gym.wrappers.TransformObservation(
+        env, lambda obs: cv2.resize(cv2.cvtColor(obs, cv2.COLOR_RGB2GRAY), (side, side),
+                                    interpolation=cv2.INTER_AREA),
+        gym.spaces.Box(0, 255, (side, side), np.uint8))
+    return gym.wrappers.FrameStackObservation(env, protocol.frame_stack)
+
+
+# ----- maze: memory-maze for Labyrinth -----
+
+def maze_gl() -> str:
+    """The MuJoCo rendering backend: OSMesa on a plain CPU machine (EGL needs a GPU); MUJOCO_GL
+    overrides. (memory-maze's own default, EGL, fails without one.)"""
+    return os.environ.get("MUJOCO_GL", "osmesa")
+
+
+def memory_maze_tasks() -> types.ModuleType:
+    """memory_maze.tasks, imported without running memory_maze/__init__.py.
+
+    That file registers gym (the old package, not gymnasium) environments and re-raises the
+    ImportError when `gym` is not installed, so `import memory_maze` fails here; its task builders
+    (memory_maze.tasks, pure dm_control) need none of it. The package is pinned (1.0.3)."""
+    os.environ.setdefault("MUJOCO_GL", maze_gl())
+    # One thread renders per process here, as the workers' torch and OpenCV compute on one: no
+    # offloading of the OpenGL calls to a render thread (dm_control's default; its exit also fails
+    # at interpreter exit), and OSMesa's llvmpipe rasterizes in the calling thread instead of
+    # starting one thread per core. Both are read when the first context is made, after this.
+    os.environ.setdefault("DISABLE_RENDER_THREAD_OFFLOADING", "1")
+    os.environ.setdefault("LP_NUM_THREADS", "0")
+    speed_up_target_contacts()
+    if "memory_maze" not in sys.modules:
+        found = importlib.util.find_spec("memory_maze")
+        if found is None:
+            raise MissingDependency("the maze needs memory-maze: pip install memory-maze==1.0.3")
+        package = types.ModuleType("memory_maze")
+        package.__path__ = list(found.submodule_search_locations or [])
+        package.__spec__ = found
+        sys.modules["memory_maze"] = package
+    from memory_maze import tasks
+
+    return tasks
+
+
+def touches(physics: Any, geom_id: int, specific_geom_ids: Any = None) -> bool:
+    """Whether any contact involves geom `geom_id` (and, if given, one of `specific_geom_ids`):
+    dm_control's TargetSphere test, over the contact arrays at once."""
+    contact = physics.data.contact
+    geom1, geom2 = contact.geom1, contact.geom2
+    hit = (geom1 == geom_id) | (geom2 == geom_id)
+    if specific_geom_ids:
+        hit &= np.isin(geom1, specific_geom_ids) | np.isin(geom2, specific_geom_ids)
+    return bool(hit.any())
+
+
+def update_activation(self: Any, physics: Any) -> None:
+    """dm_control's TargetSphere._update_activation with its contact test vectorised (touches).
+
+    The original loops in Python over every contact, reading each one's fields through the MuJoCo
+    bindings, for each of the maze's targets after each of the 50 physics steps of an agent step:
+    most of the maze's time per step. Same result (tests/a3c/test_envs_vision.py compares them)."""
+    if not self._activated and touches(physics, self._geom_id, self._specific_collision_geom_ids):
+        self._activated = True
+        physics.bind(self._material).rgba[-1] = 0
+
+
+def speed_up_target_contacts() -> None:
+    """Give dm_control's TargetSphere (memory-maze's targets) the vectorised contact test, once
+    per process (dm-control is pinned: 1.0.34)."""
+    from dm_control.locomotion.props import target_sphere
+
+    target = target_sphere.TargetSphere
+    if target._update_activation is not update_activation:
+        target.original_update_activation = target._update_activation  # kept for the equivalence test
+        target._update_activation = update_activation
+
+
+class QuietAbsl(logging.Filter):
+    """dm_control warns at every maze reset that the walker ("Entity with no free joint") has no
+    velocity to set: expected for memory-maze's rolling ball, and noise in a run's log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Cannot set velocity on Entity with no free joint" not in record.getMessage()
+
+
+QUIET_ABSL = QuietAbsl()
+
+
+class MemoryMazeEnv(gym.Env):
+    """memory-maze's 9x9 task (a dm_env) as a gymnasium environment: (3, side, side) uint8 RGB
+    first-person frames (the target's colour drawn as the frame's border), 6 discrete actions,
+    reward +1 per target reached, episodes of 1000 agent steps that end by time (truncated).
+
+    reset(seed=s) builds the task anew from s (the same seed gives the same mazes); reset() draws
+    the next maze of the current task. Each episode is a new random maze either way."""
+
+    metadata = {"render_modes": []}
+
+    def __init__(self, side: int = 84) -> None:
+        self.side = side
+        self.observation_space = gym.spaces.Box(0, 255, (3, side, side), np.uint8)
+        self.action_space = gym.spaces.Discrete(MAZE_ACTIONS)
+        self._env: Any = None
+        self._seeded_start: tuple[int, np.ndarray] | None = None  # (seed, first observation) until a step
+        logging.getLogger("absl").addFilter(QUIET_ABSL)  # once: the same filter object
+
+    def _build(self, seed: int) -> None:
+        self.close()
+        build = getattr(memory_maze_tasks(), f"memory_maze_{MAZE_SIZE}x{MAZE_SIZE}")
+        self._env = build(seed=seed, image_only_obs=True, camera_resolution=self.side)
+        log.debug("memory maze %dx%d built from seed %d", MAZE_SIZE, MAZE_SIZE, seed)
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
+        if seed is not None and self._seeded_start is not None and self._seeded_start[0] == seed:
+            return self._seeded_start[1].copy(), {}  # just built from this seed, not stepped: as rebuilt
+        super().reset(seed=seed)
+        if seed is not None or self._env is None:
+            self._build(int(self.np_random.integers(2**31)))
+        obs = self._observation(self._env.reset())
+        # make_env resets with the worker's seed, then the worker again: one build, not two.
+        self._seeded_start = None if seed is None else (seed, obs.copy())
+        return obs, {}
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
+        self._seeded_start = None
+        step = self._env.step(int(action))
+        ended = step.last()
+        terminated = ended and step.discount == 0  # never in memory-maze: its episodes end by time
+        return self._observation(step), float(step.reward or 0.0), terminated, ended and not terminated, {}
+
+    def _observation(self, step: Any) -> np.ndarray:
+        return np.ascontiguousarray(step.observation.transpose(2, 0, 1))
+
+    def layout(self) -> str:
+        """The current maze as text (labmaze's entity layer: walls, rooms, spawns, targets)."""
+        arena = self._env
+        while not hasattr(arena, "task"):  # memory-maze's wrappers, down to the composer Environment
+            arena = arena.env
+        return str(arena.task._maze_arena.maze.entity_layer)
+
+    def close(self) -> None:
+        if self._env is not None:
+            with contextlib.suppress(Exception):  # freeing a half-built task must not mask the real error
+                self._env.close()
+            self._env = None
+
+
+def make_maze(protocol: Protocol) -> gym.Env:
+    """The 9x9 memory maze at protocol.screen_size (84: the paper's Labyrinth input), episodes
+    capped at protocol.max_episode_frames agent steps where that is shorter than its 1000."""
+    env: gym.Env = MemoryMazeEnv(protocol.screen_size)
+    if protocol.max_episode_frames < MAZE_STEPS:
+        env = gym.wrappers.TimeLimit(env, protocol.max_episode_frames)
+    return env
+
+
+# ----- what a run records -----
+
+def deviations(spec: EnvSpec, protocol: Protocol) -> list[str]:
+    """How a stand-in departs from the paper's domain, for config.json's deviations."""
+    if spec.domain == "driving":
+        actions = ("continuous steer/gas/brake (Gaussian policy)" if spec.name == "CarRacingContinuous"
+                   else "5 discrete actions (nothing, steer left, steer right, gas, brake)")
+        return [
+            "CarRacing-v3 (gymnasium, Box2D, top-down 2D view) stands in for TORCS (not pip-installable)",
+            f"CarRacing: {actions}; reward +1000/N per new track tile, -0.1 per frame, -100 for leaving the "
+            "playfield, instead of TORCS's velocity along the track; rewards are not clipped for learning",
+            f"CarRacing: grayscale 84x84 frames, a stack of {protocol.frame_stack}, each action repeated "
+            f"{protocol.frame_skip} frames (the paper: RGB frames for TORCS, preprocessing not given); "
+            f"episodes of at most {min(CAR_RACING_FRAMES, protocol.max_episode_frames)} frames; no no-op starts "
+            "(every episode is a new random track)",
+        ]
+    if spec.domain == "maze":
+        return [
+            "memory-maze 1.0.3 (9x9, dm_control/MuJoCo; mazes drawn by labmaze, DeepMind Lab's maze generator) "
+            "stands in for Labyrinth (DeepMind Lab, not pip-installable)",
+            "Maze: +1 for each coloured target reached (the colour to seek is shown as the frame's border), "
+            "instead of Labyrinth's apples (+1) and portal (+10); episodes of "
+            f"{min(MAZE_STEPS, protocol.max_episode_frames)} agent steps at 4 steps per simulated second, "
+            "instead of 60 s; a frame is one agent step",
+            f"Maze: one {protocol.screen_size}x{protocol.screen_size} RGB frame per observation (as the "
+            "paper's Labyrinth), rendered offscreen by MuJoCo (OSMesa on CPU)",
+        ]
+    return []
