@@ -273,3 +273,18 @@ def test_a_short_run_writes_the_whole_run_directory(tmp_path, game, algo, extra)
     # (a periodic evaluation still running when the last worker ends is abandoned, so eval_log.csv
     # may hold its header alone in a run this short; the final evaluation always runs)
     assert (out / "eval_log.csv").read_text().startswith("frames,wall_time,mean_return")
+
+
+# ----- the benchmark script's arithmetic (its figures are measured on an idle machine, not here) -----
+
+@needs_driving
+@needs_maze
+def test_the_benchmark_table_gives_ratios_to_pong_in_frames_and_in_agent_steps():
+    from benchmarks.vision_envs import markdown, table
+
+    rows = {row["game"]: row for row in table({"Pong": [4000.0, 6000.0], "CarRacing": [400.0, 500.0, 600.0],
+                                               "Maze": [100.0]}, "Pong")}
+    assert rows["Pong"]["frames/s ratio"] == 1.0 and rows["Pong"]["steps/s"] == 1250.0  # median 5000 / 4
+    assert rows["CarRacing"]["frames/s ratio"] == pytest.approx(0.1) and rows["CarRacing"]["steps/s"] == 125.0
+    assert rows["Maze"]["frames/s ratio"] == pytest.approx(0.02) and rows["Maze"]["steps/s ratio"] == 0.08
+    assert "| Maze | 1 | 100 | 0.020 | 100 | 0.080 | 1 |" in markdown(list(rows.values()), "Pong")
