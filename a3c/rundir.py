@@ -283,8 +283,8 @@ def library_versions() -> dict[str, str]:
     from importlib import metadata
 
     versions = {"python": platform.python_version(), "platform": platform.platform()}
-    # box2d and pygame: CarRacing (driving); memory-maze, dm-control, labmaze: the maze.
-    for name in ("torch", "gymnasium", "ale-py", "mujoco", "numpy", "box2d", "pygame", "memory-maze", "dm-control",
+    # box2d and pygame-ce: CarRacing (driving); memory-maze, dm-control, labmaze: the maze.
+    for name in ("torch", "gymnasium", "ale-py", "mujoco", "numpy", "box2d", "pygame-ce", "memory-maze", "dm-control",
                  "labmaze"):
         try:
             versions[name] = metadata.version(name)

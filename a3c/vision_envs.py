@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 # What each domain needs beyond the core requirements: (import name, pip requirement), exactly as
 # pinned in requirements.txt (tests/a3c/test_envs_vision.py checks they agree).
 REQUIREMENTS = {
-    "driving": (("Box2D", "box2d==2.3.10"), ("pygame", "pygame==2.6.1")),
+    "driving": (("Box2D", "box2d==2.3.10"), ("pygame", "pygame-ce==2.5.8")),
     "maze": (("memory_maze", "memory-maze==1.0.3"), ("dm_control", "dm-control==1.0.34"),
              ("labmaze", "labmaze==1.0.6")),
 }

@@ -87,7 +87,7 @@ def test_the_command_line_refuses_a_missing_package_before_any_file(tmp_path, mo
                         lambda name, *a: None if name == "pygame" else real(name, *a))
     out = tmp_path / "run"
     assert main(["train", "--game", "CarRacing", "--frames", "1000", "--out", str(out)]) == 2
-    assert "pip install pygame==2.6.1" in caplog.text
+    assert "pip install pygame-ce==2.5.8" in caplog.text
     assert not out.exists()
 
 
