@@ -169,7 +169,8 @@ def test_every_setting_says_where_its_default_comes_from(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["train", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "--t-max N rollout length (0 = whole episode) (default: atari 5, mujoco 0, control 5;" in text
+    assert ("--t-max N rollout length (0 = whole episode) (default: atari 5, mujoco 0, control 5, driving 5, maze 5;"
+            in text)
     assert '--eval-every N frames between evaluations of the global network (default: 1M; our choice)' in text
 
 
