@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from a3c.config import Protocol, TrainConfig, parse_count
-from a3c.games import MUJOCO_TASKS, PAPER_GAMES
+from a3c.games import MUJOCO_TASKS, PAPER_GAMES, VISION_TASKS
 
 log = logging.getLogger("a3c")
 
@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt if present")
     train.add_argument("--restart", action="store_true",
                        help="discard a partial run in DIR (checkpoint, logs, config) and start over")
-    sub.add_parser("games", help="list the paper's 57 Atari games and the MuJoCo tasks")
+    sub.add_parser("games", help="list the paper's 57 Atari games, the MuJoCo tasks and the stand-ins for "
+                                  "TORCS (CarRacing) and Labyrinth (Maze)")
     return parser
 
 
@@ -111,11 +112,11 @@ def main(argv: list[str] | None = None) -> int:
                         datefmt="%H:%M:%S")
     args = build_parser().parse_args(argv)
     if args.command == "games":
-        sys.stdout.write("\n".join(PAPER_GAMES + MUJOCO_TASKS) + "\n")
+        sys.stdout.write("\n".join([*PAPER_GAMES, *MUJOCO_TASKS, *VISION_TASKS]) + "\n")
         return 0
     from a3c.processes import TrainingError
     from a3c.rundir import RunDirError, RunInUse, run_lock
-    from a3c.trainer import prepare, train
+    from a3c.trainer import prepare, train_locked
 
     handler = None
     try:
@@ -125,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         prepare(cfg, args.resume, args.restart)  # every check before any output
         with run_lock(Path(cfg.out)):  # before run.log: a refused trainer writes nothing
             handler = add_run_log(cfg.out)
-            train(cfg, resume=args.resume, restart=args.restart)
+            train_locked(cfg, resume=args.resume, restart=args.restart)
     except RunInUse as exc:
         log.error("%s", exc)
         return 2

@@ -245,6 +245,37 @@ class RunLogs:
             handle.close()
 
 
+def discard_logs(out: Path) -> None:
+    """Remove the logs (CSV and TensorBoard) of an attempt that left no checkpoint to resume."""
+    import shutil
+
+    for name in LOG_FILES:
+        (out / name).unlink(missing_ok=True)
+    shutil.rmtree(out / "tensorboard", ignore_errors=True)
+
+
+def discard_partial_run(out: Path) -> None:
+    """--restart: a partial run's checkpoint, config.json and logs (never a completed run's)."""
+    for name in (CHECKPOINT, "config.json"):
+        (out / name).unlink(missing_ok=True)
+    discard_logs(out)
+
+
+def read_log_rows(path: Path) -> list[dict[str, float | None]]:
+    """A CSV log's complete rows as numbers (an empty cell: None); [] if there is no log."""
+    if not path.exists():
+        return []
+    with open(path, newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if complete(r)]
+    return [{k: float(v) if v not in ("", None) else None for k, v in row.items()} for row in rows]
+
+
+def last_logged_frames(path: Path) -> int:
+    """The frame count of a CSV log's last complete row; 0 if it has none."""
+    rows = read_log_rows(path)
+    return int(rows[-1]["frames"]) if rows else 0
+
+
 def best_eval_row(path: Path) -> dict[str, Any] | None:
     """The eval_log.csv row with the highest mean_return (the first such), as numbers; None if none.
     final.json's "best" is read from here, so the two always agree."""

@@ -10,6 +10,7 @@ the run complete).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import math
 import os
@@ -42,17 +43,20 @@ from a3c.processes import (
 )
 from a3c.rundir import (
     CHECKPOINT,
-    LOG_FILES,
     RunDirError,
     RunLogs,
     atomic_write_json,
     best_eval_row,
     check_writable,
+    discard_logs,
+    discard_partial_run,
     git_commit,
+    last_logged_frames,
     library_versions,
     load_checkpoint,
     read_checkpoint,
     read_json,
+    read_log_rows,
     run_lock,
     save_checkpoint,
 )
@@ -129,10 +133,13 @@ def prepare(cfg: TrainConfig, resume: bool, restart: bool = False) -> tuple[EnvS
     if (out / "final.json").exists():
         raise ValueError(f"{out} holds a completed run (final.json); choose another --out")
     if restart:
-        return spec, out  # the partial run is cleared once the directory is locked (start_over)
+        return spec, out  # the partial run is cleared once the directory is locked (discard_partial_run)
     if not resume and (out / CHECKPOINT).exists():
         raise ValueError(f"{out} holds a checkpoint; pass --resume to continue it "
                          "(or --restart to discard it and start over)")
+    if not resume and (out / "config.json").exists():
+        raise ValueError(f"{out} holds a partial run with no checkpoint yet (config.json, logs); pass --resume "
+                         "to start it again from frame 0 (its logs are replaced) or --restart")
     if resume:
         check_resumable(cfg, out)
     return spec, out
@@ -159,12 +166,15 @@ def check_resumable(cfg: TrainConfig, out: Path) -> None:
 WORKER_MB, FIXED_MB = 320, 500
 
 
-def check_machine(cfg: TrainConfig) -> None:
-    """More workers than cores: a warning (they share cores; speed figures are not comparable).
-    More than the available memory holds: refused before any process starts."""
+def warn_if_cores_shared(cfg: TrainConfig) -> None:
+    """More workers than cores: they share cores, and speed figures are not comparable."""
     cores = os.cpu_count() or 1
     if cfg.workers > cores:
         log.warning("%d workers on %d cores: they will share cores", cfg.workers, cores)
+
+
+def check_machine(cfg: TrainConfig) -> None:
+    """More workers than the available memory holds: refused before any process starts."""
     available = available_memory_mb()
     need = FIXED_MB + WORKER_MB * cfg.workers
     if available is not None and need > available:
@@ -182,19 +192,6 @@ def available_memory_mb() -> int | None:
     return None
 
 
-RUN_FILES = (CHECKPOINT, "config.json", *LOG_FILES)
-
-
-def start_over(out: Path) -> None:
-    """--restart: discard a partial run's files (never a completed run's: prepare refuses those)."""
-    import shutil
-
-    for name in RUN_FILES:
-        (out / name).unlink(missing_ok=True)
-    shutil.rmtree(out / "tensorboard", ignore_errors=True)
-    log.info("--restart: discarded the partial run in %s", out)
-
-
 # What a resumed run may change: its length, its parallelism and its bookkeeping.
 RESUMABLE_CHANGES = {"frames", "workers", "out", "checkpoint_every", "progress_every",
                      "protocol.eval_every", "protocol.eval_episodes", "protocol.final_eval_episodes"}
@@ -208,10 +205,25 @@ def check_same_run(cfg: TrainConfig, saved_path: Path) -> None:
         raise RunDirError(f"{saved_path} is not a valid run config: {exc}") from None
     now, then = flatten(cfg.to_dict()), flatten(saved.to_dict())
     changed = [f"{key}: {then[key]!r} -> {now[key]!r}" for key in sorted(now)
-               if key not in RESUMABLE_CHANGES and now[key] != then[key]]
+               if key not in RESUMABLE_CHANGES and now[key] != then[key]
+               and not (key == "lr_anneal_frames" and now[key] == 0)]  # 0: the run's own (keep_schedule)
     if changed:
         raise ValueError(f"--resume continues the run in {saved_path.parent}, whose settings differ: "
                          + "; ".join(changed))
+
+
+def keep_schedule(cfg: TrainConfig, saved: TrainConfig) -> TrainConfig:
+    """On a resume, the learning-rate horizon of the run's first segment: lr_anneal_frames 0 means
+    "over the run's own frames", which a resume with other --frames would move mid-run. The first
+    segment's length (recorded in config.json from the second segment on) is kept instead."""
+    if cfg.lr_anneal_frames != 0:
+        return cfg
+    horizon = saved.lr_anneal_frames or saved.frames
+    if horizon != cfg.frames:
+        log.warning("this run's learning rate anneals over its first %s frames (lr_anneal_frames 0 when it "
+                    "started); resumed with --frames %s, it keeps that schedule%s", f"{horizon:,}",
+                    f"{cfg.frames:,}", ": lr is 0 after that frame" if cfg.frames > horizon else "")
+    return dataclasses.replace(cfg, lr_anneal_frames=horizon)
 
 
 def flatten(config: dict[str, Any]) -> dict[str, Any]:
@@ -221,15 +233,23 @@ def flatten(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def train(cfg: TrainConfig, resume: bool = False, restart: bool = False) -> dict[str, Any]:
-    """Run one training run to completion; return the final.json content. The run directory is
-    locked for the whole run (a second trainer on it is refused: rundir.run_lock)."""
-    spec, out = prepare(cfg, resume, restart)
-    with run_lock(out):
-        spec, out = prepare(cfg, resume, restart)  # again, now that no one else can write here
-        if restart:
-            start_over(out)
-        one_thread()
-        return Trainer(cfg, spec, out, resume).run()
+    """Run one training run to completion; return the final.json content. Every check runs before
+    anything is written; the run directory is locked for the whole run (a second trainer on it is
+    refused: rundir.run_lock)."""
+    prepare(cfg, resume, restart)
+    with run_lock(Path(cfg.out)):
+        return train_locked(cfg, resume, restart)
+
+
+def train_locked(cfg: TrainConfig, resume: bool = False, restart: bool = False) -> dict[str, Any]:
+    """train() for a caller that holds the run's lock (the CLI takes it before run.log)."""
+    spec, out = prepare(cfg, resume, restart)  # again, now that no one else can write here
+    warn_if_cores_shared(cfg)
+    if restart:
+        discard_partial_run(out)
+        log.info("--restart: discarded the partial run in %s", out)
+    one_thread()
+    return Trainer(cfg, spec, out, resume).run()
 
 
 class Trainer:
@@ -256,10 +276,14 @@ class Trainer:
             self.target = self.new_model().share_memory()
             self.target.load_state_dict(self.model.state_dict())
         self.frames = self.ctx.Value("q", 0)
-        self.counters = {"wall_time": 0.0, "episodes": 0, "segment": 0, "best": None}
+        self.counters = {"wall_time": 0.0, "episodes": 0, "segment": 0}
         self.resumed_at: int | None = None
         if resume and (out / CHECKPOINT).exists():
+            if (out / "config.json").exists():  # prepare() refuses a checkpoint without it
+                self.cfg = cfg = keep_schedule(cfg, TrainConfig.from_dict(read_json(out / "config.json")))
             self.load_checkpoint()
+        else:  # from frame 0: an earlier attempt killed before its first checkpoint left only logs
+            discard_logs(out)
         self.recent: deque[float] = deque(maxlen=20)
 
     def new_model(self) -> torch.nn.Module:
@@ -297,8 +321,7 @@ class Trainer:
         left in the queue are logged and TensorBoard is flushed."""
         shared = self.shared_state()
         base = self.cfg.seed * WORKER_SEED_STRIDE * 100 + self.counters["segment"] * WORKER_SEED_STRIDE
-        every = self.cfg.protocol.eval_every
-        next_eval = (self.frames.value // every + 1) * every
+        next_eval = self.next_eval_point()
         workers = [(worker_main, (rank, self.cfg, self.spec, shared, base + rank)) for rank in range(self.cfg.workers)]
         clock = (self.start, self.counters["wall_time"])
         evaluator = (evaluator_main, (self.cfg, self.spec, shared, next_eval, clock, self.discrete))
@@ -311,6 +334,13 @@ class Trainer:
             self.launch.stop(at_once=not completed)
             self.drain_quietly()
             self.logs.flush()
+
+    def next_eval_point(self) -> int:
+        """The frame count of the next periodic evaluation: the multiple of eval_every after the last
+        one logged, so that one whose result was lost (the run stopped or killed mid-evaluation) is
+        made at once on a resume rather than skipped."""
+        every = self.cfg.protocol.eval_every
+        return (last_logged_frames(self.out / "eval_log.csv") // every + 1) * every
 
     def poll(self) -> None:
         """Handle every message waiting; fail fast (TrainingError) if a process failed."""
@@ -348,25 +378,28 @@ class Trainer:
         self.open_logs()
         log.info("training %s on %s with %d workers for %s frames -> %s", self.cfg.algo,
                  self.spec.name, self.cfg.workers, f"{self.cfg.frames:,}", self.out)
-        with self.launched():
-            try:
-                with stop_signals():
-                    self.monitor()
-            except (KeyboardInterrupt, StopRequested) as stop:
-                self.save_checkpoint()
-                how = "SIGTERM" if isinstance(stop, StopRequested) else "the user (Ctrl-C)"
-                raise TrainingError(f"stopped by {how} at frame {self.frames.value:,}; "
-                                    "continue with --resume") from None
-        self.save_checkpoint()
-        result = self.final_evaluation()
-        self.close_logs()
-        return result
+        try:
+            with self.launched():
+                try:
+                    with stop_signals():
+                        self.monitor()
+                except (KeyboardInterrupt, StopRequested) as stop:
+                    self.save_checkpoint()
+                    how = "SIGTERM" if isinstance(stop, StopRequested) else "the user (Ctrl-C)"
+                    raise TrainingError(f"stopped by {how} at frame {self.frames.value:,}; "
+                                        "continue with --resume") from None
+            self.save_checkpoint()
+            return self.final_evaluation()
+        finally:
+            self.close_logs()
 
     def open_logs(self) -> None:
         """The run's logs (appended to on a resume) and the clocks of this segment of the run."""
         self.logs = RunLogs(self.out, self.resumed_at)
         self.fps = 0.0
         self.health = diagnostics.HealthCheck(self.n_actions if self.discrete else None)
+        for row in read_log_rows(self.out / "diagnostics.csv"):  # the earlier segments' rows, if resumed
+            self.health.add(row)
         self.start = time.time()
         self.last_checkpoint = self.last_progress = self.progress_time = time.monotonic()
         self.progress_frames = self.frames.value
@@ -399,9 +432,6 @@ class Trainer:
             case EvalMessage():
                 result = message.result
                 self.logs.evaluation(result)
-                best = self.counters["best"]
-                if best is None or result["mean_return"] > best["mean_return"]:
-                    self.counters["best"] = result
                 log.info("eval at frame %s: mean %.2f +- %.2f over %d episodes", f"{result['frames']:,}",
                          result["mean_return"], result["std_return"], result["n_episodes"])
             case DiagnosticsMessage():

@@ -136,3 +136,78 @@ def test_resume_refuses_a_different_run_but_may_extend_it(tmp_path):
     for other in (dataclasses.replace(cfg, game="SpaceInvaders"), dataclasses.replace(cfg, lr=1e-3)):
         with pytest.raises(ValueError, match="settings differ"):
             prepare(other, resume=True)
+
+
+def attempt_without_checkpoint(out, cfg):
+    """What a run killed before its first checkpoint leaves: config.json and a few log rows."""
+    from a3c.rundir import atomic_write_json
+    from a3c.trainer import resolved_config
+
+    spec, _ = prepare(cfg, resume=False)
+    atomic_write_json(out / "config.json", resolved_config(cfg, spec))
+    (out / "eval_log.csv").write_text("frames,wall_time,mean_return\n1000,1.0,9.0\n")
+    (out / "train_log.csv").write_text("frames,wall_time,worker,episode_return,episode_length\n500,1.0,0,9.0,9\n")
+    return spec
+
+
+def test_a_partial_run_without_checkpoint_restarts_from_zero_with_fresh_logs(tmp_path):
+    cfg = TrainConfig(game="CartPole-v1", workers=1, frames=10_000, out=str(tmp_path))
+    spec = attempt_without_checkpoint(tmp_path, cfg)
+    with pytest.raises(ValueError, match="partial run with no checkpoint yet"):
+        prepare(cfg, resume=False)  # not silently over it
+    prepare(cfg, resume=True)
+    trainer = Trainer(cfg, spec, tmp_path, resume=True)  # the workflow always passes --resume
+    assert trainer.frames.value == 0
+    assert not (tmp_path / "eval_log.csv").exists() and not (tmp_path / "train_log.csv").exists()
+    assert trainer.next_eval_point() == cfg.protocol.eval_every
+
+
+def test_an_evaluation_lost_to_a_stop_is_made_at_once_on_resume(tmp_path):
+    cfg = TrainConfig(game="CartPole-v1", workers=1, frames=10**7, out=str(tmp_path),
+                      protocol=Protocol(eval_every=1_000_000))
+    spec, out = prepare(cfg, resume=False)
+    trainer = Trainer(cfg, spec, out, resume=False)
+    (out / "eval_log.csv").write_text("frames,wall_time,mean_return\n1000040,1.0,9.0\n3000100,3.0,9.5\n")
+    trainer.frames.value = 4_200_000  # the checkpoint's frame: the evaluation at 4M never logged
+    assert trainer.next_eval_point() == 4_000_000  # due now, not at 5M
+    (out / "eval_log.csv").write_text("frames,wall_time,mean_return\n4000100,4.0,9.7\n")
+    assert trainer.next_eval_point() == 5_000_000
+
+
+def test_the_health_check_remembers_the_segments_before_a_resume(tmp_path):
+    from a3c.diagnostics import FIELDS
+
+    cfg = TrainConfig(game="CartPole-v1", workers=1, frames=10**6, out=str(tmp_path))
+    spec, out = prepare(cfg, resume=False)
+    trainer = Trainer(cfg, spec, out, resume=False)
+    rows = [",".join(str(1e-4) if f == "entropy" else str(1000 * (i + 1)) if f == "frames" else "0.1" for f in FIELDS)
+            for i in range(25)]
+    (out / "diagnostics.csv").write_text(",".join(FIELDS) + "\n" + "\n".join(rows) + "\n")
+    trainer.open_logs()
+    try:
+        assert "policy_collapse" in json.dumps(trainer.health.summary())
+    finally:
+        trainer.close_logs()
+
+
+def test_a_run_annealed_over_its_own_length_keeps_its_schedule_when_resumed_with_other_frames(tmp_path):
+    from a3c.config import learning_rate
+    from a3c.trainer import check_same_run, keep_schedule
+
+    cfg = TrainConfig(game="CartPole-v1", workers=1, frames=10_000, out=str(tmp_path))
+    assert cfg.lr_anneal_frames == 0
+    first = Trainer(cfg, *prepare(cfg, resume=False), resume=False)
+    first.frames.value = 5_000
+    first.start = 0.0
+    first.save_checkpoint()
+    from a3c.rundir import atomic_write_json
+    from a3c.trainer import resolved_config
+    atomic_write_json(tmp_path / "config.json", resolved_config(cfg, first.spec))
+    longer = dataclasses.replace(cfg, frames=20_000)
+    check_same_run(longer, tmp_path / "config.json")  # a longer run is allowed...
+    resumed = Trainer(longer, *prepare(longer, resume=True), resume=True)
+    assert resumed.cfg.lr_anneal_frames == 10_000  # ...with the schedule it started with
+    assert learning_rate(resumed.cfg, 7_500) == learning_rate(cfg, 7_500)
+    atomic_write_json(tmp_path / "config.json", resolved_config(resumed.cfg, resumed.spec))  # its 2nd segment
+    check_same_run(dataclasses.replace(cfg, frames=30_000), tmp_path / "config.json")  # 0 = the recorded one
+    assert keep_schedule(dataclasses.replace(cfg, lr_anneal_frames=5_000), cfg).lr_anneal_frames == 5_000

@@ -34,7 +34,7 @@ def test_more_workers_than_cores_is_a_warning(tmp_path, caplog, monkeypatch):
     from a3c.config import TrainConfig
 
     monkeypatch.setattr(trainer.os, "cpu_count", lambda: 2)
-    trainer.check_machine(TrainConfig(workers=3, out=str(tmp_path)))
+    trainer.warn_if_cores_shared(TrainConfig(workers=3, out=str(tmp_path)))
     assert "3 workers on 2 cores" in caplog.text
 
 
