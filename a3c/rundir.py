@@ -159,7 +159,7 @@ class CsvLog:
         """Keep only the rows logged at or before `frames` (what the checkpoint covers)."""
         if not path.exists():
             return
-        with open(path, newline="") as handle:
+        with writing(path), open(path, newline="") as handle:
             rows = list(csv.DictReader(handle))
             fields = rows[0].keys() if rows else None
         if fields is None:
@@ -186,7 +186,8 @@ class TensorBoardLog:
         from torch.utils.tensorboard import SummaryWriter  # needs the tensorboard package
 
         self.directory = directory
-        self.writer = SummaryWriter(str(directory), purge_step=resumed_at or None, flush_secs=30)
+        with writing(directory):  # it creates the directory and its first event file
+            self.writer = SummaryWriter(str(directory), purge_step=resumed_at or None, flush_secs=30)
 
     def scalars(self, prefix: str, values: dict[str, Any], step: int) -> None:
         with writing(self.directory):
@@ -392,6 +393,11 @@ def _acquire(path: Path) -> int:
         raise RunInUse(f"{path.parent} is in use by another trainer ({holder}); wait for it to finish or "
                        "stop it, then run again. Two trainers must never write one run directory") from None
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"pid {os.getpid()} on host {socket.gethostname()}, since {stamp}\n".encode(), 0)
+    try:
+        with writing(path):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} on host {socket.gethostname()}, since {stamp}\n".encode(), 0)
+    except RunDirError:
+        os.close(fd)  # releases the lock too
+        raise
     return fd

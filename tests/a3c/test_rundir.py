@@ -1,4 +1,6 @@
 """Run-directory logs: resume keeps what the checkpoint covers and survives a torn last row."""
+import pytest
+
 from a3c.rundir import TRAIN_FIELDS, CsvLog
 
 
@@ -44,3 +46,11 @@ def test_a_tensorboard_write_failure_is_a_run_directory_error_naming_it(tmp_path
             call()
         assert str(error.value) == message
     board.close()  # after the failure: quiet
+
+
+def test_a_tensorboard_directory_that_cannot_be_made_is_an_error_naming_it(tmp_path):
+    from a3c.rundir import RunDirError, TensorBoardLog
+
+    (tmp_path / "tensorboard").write_text("a file where the directory goes")
+    with pytest.raises(RunDirError, match="tensorboard"):
+        TensorBoardLog(tmp_path / "tensorboard")
