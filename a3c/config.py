@@ -152,11 +152,12 @@ class TrainConfig:
     def __post_init__(self) -> None:
         """Give every domain-dependent field left unset its domain's value (one place, whoever
         makes the config). dataclasses.replace passes every field, so it keeps the values it copies."""
-        unset = [f for f in dataclasses.fields(self) if f.metadata.get("domains") and getattr(self, f.name) is None]
+        unset = [f.name for f in dataclasses.fields(self)
+                 if f.metadata.get("domains") and getattr(self, f.name) is None]
         if unset:
-            domain = domain_of(self.game) if isinstance(self.game, str) else "atari"
-            for f in unset:
-                setattr(self, f.name, f.metadata["domains"][domain])
+            defaults = domain_defaults(domain_of(self.game) if isinstance(self.game, str) else "atari")
+            for name in unset:
+                setattr(self, name, defaults[name])
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
