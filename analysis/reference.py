@@ -39,6 +39,12 @@ def learning_anchors(reference: Path = REFERENCE) -> pd.DataFrame:
     return pd.read_csv(reference / "learning_anchors.csv")
 
 
+def vision_reference(domain: str, reference: Path = REFERENCE) -> pd.DataFrame:
+    """Reference levels for a stand-in domain ("driving", "maze"): vision_reference.csv's rows."""
+    table = pd.read_csv(reference / "vision_reference.csv")
+    return table[table["domain"] == domain].reset_index(drop=True)
+
+
 # Which of our methods an anchor's implementation is (by the end of its name).
 ANCHOR_ALGOS = {"A3C FF": "a3c", "A2C": "a3c", "A3C LSTM": "a3c-lstm"}
 

@@ -16,11 +16,13 @@ from analysis.scale import scale_text, scales_text, short_number
 from analysis.tables import atomic_write_text
 
 ORDER = ["atari_table", "scalability", "data_efficiency", "mujoco_table", "beta_sweep", "tmax_sweep",
-         "lr_robustness", "lr_study"]
+         "lr_robustness", "lr_study", "driving", "maze"]
 # tables shown in the report (name, rows shown: None = all); the rest are linked
 INLINE = {"atari_table": [("atari_table.md", None), ("atari_comparison.md", None), ("atari_anchors.md", None),
                           ("table1_recomputed.md", None), ("atari_contributions.md", 12)],
           "lr_study": [("lr_study.md", None)],
+          "driving": [("driving.md", None), ("driving_reference.md", None)],
+          "maze": [("maze.md", None), ("maze_reference.md", None)],
           "scalability": [("scalability.md", None)]}
 PAPER_ATARI_FRAMES = 320e6  # the workflow's paper scale for atari_table (1 day on 16 cores)
 

@@ -200,6 +200,37 @@ def mujoco_table(runs_dir: Path, out: Path) -> dict:
     return summary
 
 
+STAND_INS = {"driving": "TORCS (the paper's car racing) is not pip-installable: CarRacing-v3 stands in for it",
+             "maze": "Labyrinth (the paper's 3D mazes, DeepMind Lab) is not pip-installable: memory-maze 9x9 "
+                     "stands in for it"}
+
+
+def vision_table(runs_dir: Path, out: Path, target: str) -> dict:
+    """The stand-ins for TORCS (driving) and Labyrinth (maze): final scores per method beside the
+    reference levels of results/reference/vision_reference.csv, and learning curves."""
+    runs, summary, _ = _load(runs_dir, target, target)
+    done = runs[runs["completed"].astype(bool)]
+    table = (done.groupby(["game", "algo"], as_index=False)
+             .agg(final_score=("final_mean", "mean"), best_eval=("best_mean", "mean"),
+                  runs=("final_mean", "size"), frames=("frames", "mean"))
+             if len(done) else pd.DataFrame(columns=["game", "algo", "final_score", "best_eval", "runs", "frames"]))
+    summary["files"] += write_table(table, out, target, f"{STAND_INS[target]}. Final score of the final network "
+                                    "(mean over runs) and the best periodic evaluation, per method.")
+    refs = reference.vision_reference(target)
+    summary["files"] += write_table(refs[["game", "quantity", "value", "value_high", "unit", "comparable_with_our_runs",
+                                          "source"]], out, f"{target}_reference",
+                                    "Reference levels: the stand-in's own (comparable) and the paper's (a different "
+                                    "environment, shown for context only).")
+    comparable = refs[refs["comparable_with_our_runs"].str.startswith("yes")]
+    levels = {game: {row["quantity"].split(" (")[0]: float(row["value"]) for _, row in part.iterrows()}
+              for game, part in comparable.groupby("game")}
+    summary["files"] += figures.learning_curves(load_curves(runs_dir), "algo", out / f"{target}_curves.png",
+                                                f"{target}: learning curves (eval score) with reference levels",
+                                                levels, empty_reason=empty_reason(runs))
+    summary["notes"].append(f"{target}: {STAND_INS[target]}; see the protocol table in the README.")
+    return summary
+
+
 TARGETS = {
     "atari_table": atari_table,
     "scalability": scalability_target,
@@ -209,4 +240,6 @@ TARGETS = {
     "lr_robustness": lr_robustness,
     "mujoco_table": mujoco_table,
     "lr_study": lr_study,
+    "driving": lambda r, o: vision_table(r, o, "driving"),
+    "maze": lambda r, o: vision_table(r, o, "maze"),
 }

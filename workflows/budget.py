@@ -48,7 +48,8 @@ MEM_SNAKEMAKE_MB = 210
 MEM_MARGIN = 1.25
 
 # Which game/task stands for a domain when measuring (as in the README's figures).
-BENCH_GAME = {"atari": "Pong", "mujoco": "HalfCheetah"}
+BENCH_GAME = {"atari": "Pong", "mujoco": "HalfCheetah", "driving": "CarRacing", "maze": "Maze"}
+EXPERIMENT_DOMAIN = {"mujoco_table": "mujoco", "driving": "driving", "maze": "maze"}  # the others: Atari
 
 RUN_RE = re.compile(r"(?:^|/)runs/(?P<experiment>[^/]+)/(?P<game>[^/]+)/(?P<algo>[^/]+)/w(?P<workers>\d+)/"
                     r"(?P<variant>[^/]+)/s(?P<seed>\d+)(?:/final\.json)?$")
@@ -67,7 +68,7 @@ class Run:
 
     @property
     def domain(self) -> str:
-        return "mujoco" if self.experiment == "mujoco_table" else "atari"
+        return EXPERIMENT_DOMAIN.get(self.experiment, "atari")
 
     @property
     def cpus(self) -> int:

@@ -36,6 +36,8 @@ PAPER_TRAINS = {
     "tmax_sweep": 5 * 3,
     "lr_robustness": 5 * 4 * 50,  # 50 learning rates per game and method
     "lr_study": 6 * 10 * 2,  # the six tuning games x 10 learning rates x 2 RMSProp eps readings
+    "driving": 2 * 3,  # CarRacing (for TORCS) x A3C FF and LSTM x 3 seeds
+    "maze": 2 * 3,  # memory-maze (for Labyrinth) x A3C LSTM and FF x 3 seeds
 }
 
 
@@ -178,7 +180,9 @@ def test_the_reduced_scale_plans_the_table2_games_extra_seeds_and_methods(tmp_pa
         [("a3c", 0), ("a3c", 1), ("a3c", 2), ("a3c-lstm", 0), ("n-step-q", 0)])
     assert not any("/runs/scalability/" in r or "/runs/mujoco_table/" in r for r in runs)
     counts = job_counts(result.stdout)
-    assert counts["analysis"] == 2 and counts["report"] == 1  # atari_table and lr_study
+    assert counts["analysis"] == 4 and counts["report"] == 1  # atari_table, lr_study, driving, maze
+    assert {r.split("/runs/")[1].split("/")[1] for r in runs if "/runs/driving/" in r or "/runs/maze/" in r} == {
+        "CarRacing", "Maze"}
 
 
 def test_the_lr_study_crosses_shared_learning_rates_with_both_eps_readings(tmp_path):

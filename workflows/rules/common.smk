@@ -33,7 +33,7 @@ RESULTS = config["results_dir"].replace("{scale}", SCALE).rstrip("/")
 PYTHON = sys.executable
 RUN = RESULTS + "/runs/{experiment}/{game}/{algo}/w{workers}/{variant}/s{seed}"
 EXPERIMENTS = ["atari_table", "scalability", "mujoco_table", "beta_sweep", "tmax_sweep", "lr_robustness",
-               "lr_study"]
+               "lr_study", "driving", "maze"]
 # data_efficiency is an analysis of the scalability runs (score against frames per worker count).
 ALL_ANALYSES = EXPERIMENTS + ["data_efficiency"]
 
@@ -109,6 +109,8 @@ def runs_for(experiment):
         return list(dict.fromkeys(r for block in runs for r in block))
     if experiment == "mujoco_table":
         return expand(RUN_FINAL, **grid, game=g["tasks"], algo=g["algos"], variant="default")
+    if experiment in ("driving", "maze"):  # the stand-ins for TORCS and Labyrinth (a3c/vision_envs.py)
+        return expand(RUN_FINAL, **grid, game=g["games"], algo=g["algos"], variant="default")
     if experiment == "beta_sweep":
         return expand(RUN_FINAL, **grid, game=g["games"], algo=g["algo"], variant=[f"beta{v:g}" for v in g["values"]])
     if experiment == "tmax_sweep":

@@ -4,7 +4,7 @@
 
 # Target rules only name inputs (no action, so no log); the report reads summaries and runs where
 # Snakemake runs, never as a cluster job.
-localrules: all, report, atari_table, scalability, mujoco_table, beta_sweep, tmax_sweep, lr_robustness, lr_study, data_efficiency
+localrules: all, report, atari_table, scalability, mujoco_table, beta_sweep, tmax_sweep, lr_robustness, lr_study, data_efficiency, driving, maze
 
 
 def analysis_inputs(target):
@@ -76,6 +76,16 @@ rule lr_robustness:
 rule lr_study:
     input:
         RESULTS + "/analysis/lr_study/summary.json",
+
+
+rule driving:
+    input:
+        RESULTS + "/analysis/driving/summary.json",
+
+
+rule maze:
+    input:
+        RESULTS + "/analysis/maze/summary.json",
 
 
 rule data_efficiency:

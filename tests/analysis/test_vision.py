@@ -1,0 +1,32 @@
+"""The stand-ins for TORCS (driving) and Labyrinth (maze): their tables name the substitution and
+put our scores beside the reference levels."""
+import json
+
+import pandas as pd
+
+from analysis.__main__ import main
+
+
+def test_the_driving_table_puts_our_scores_beside_the_solved_threshold(tmp_path, make_run):
+    runs, out = tmp_path / "runs", tmp_path / "out"
+    for seed, final in ((0, 640.0), (1, 720.0)):
+        make_run(runs, "CarRacing", seed=seed, final=final, domain="driving", frames=8_000_000,
+                 curve=[(4_000_000, 100.0, 300.0), (8_000_000, 200.0, final)])
+    make_run(runs, "CarRacing", "a3c-lstm", final=None, domain="driving", curve=[(4_000_000, 100.0, 250.0)])
+    assert main(["driving", "--runs", str(runs), "--out", str(out)]) == 0
+    table = pd.read_csv(out / "driving.csv").set_index("algo")
+    assert table.at["a3c", "final_score"] == 680.0 and table.at["a3c", "runs"] == 2
+    assert "a3c-lstm" not in table.index  # in progress: no final score yet
+    refs = pd.read_csv(out / "driving_reference.csv")
+    assert 900 in set(refs["value"]) and refs["comparable_with_our_runs"].str.startswith("no").any()
+    summary = json.loads((out / "summary.json").read_text())
+    assert "driving_curves.png" in summary["files"] and summary["complete_runs"] == 2
+    assert any("CarRacing-v3 stands in for it" in note for note in summary["notes"])
+
+
+def test_the_maze_target_refuses_runs_of_another_domain(tmp_path, make_run):
+    runs = tmp_path / "runs"
+    make_run(runs, "Maze", "a3c-lstm", domain="maze", curve=[(1000, 1.0, 2.0)])
+    make_run(runs, "Pong", curve=[(1000, 1.0, -21.0)])
+    assert main(["maze", "--runs", str(runs), "--out", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()
