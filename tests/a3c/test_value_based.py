@@ -80,9 +80,8 @@ def test_final_epsilon_mix_is_within_one_worker_of_the_paper_proportions():
             assert abs((mix == value).sum() - p * workers) < 1
 
 
-def test_target_network_is_refreshed_only_when_the_global_counter_crosses_the_interval(tmp_path):
-
-
+def n_step_q_worker(tmp_path):
+    """An n-step Q worker in this process, with its global and target networks (40k-frame interval)."""
     from a3c.envs import resolve
     from a3c.models import build_model
 
@@ -90,7 +89,11 @@ def test_target_network_is_refreshed_only_when_the_global_counter_crosses_the_in
                       target_update_frames=40_000, out=str(tmp_path))
     model = build_model("n-step-q", (4,), True, 2, 0).share_memory()
     target = build_model("n-step-q", (4,), True, 2, 0).share_memory()
-    worker = in_process_worker(cfg, resolve("CartPole-v1"), model, target)
+    return in_process_worker(cfg, resolve("CartPole-v1"), model, target), model, target
+
+
+def test_target_network_is_refreshed_only_when_the_global_counter_crosses_the_interval(tmp_path):
+    worker, model, target = n_step_q_worker(tmp_path)
 
     def same() -> bool:
         return all(torch.equal(a, b) for a, b in zip(model.parameters(), target.parameters()))
@@ -109,14 +112,7 @@ def test_target_network_is_refreshed_only_when_the_global_counter_crosses_the_in
 
 
 def test_only_the_worker_whose_own_frames_cross_the_interval_refreshes_the_target(tmp_path):
-    from a3c.envs import resolve
-    from a3c.models import build_model
-
-    cfg = TrainConfig(game="CartPole-v1", algo="n-step-q", workers=2, frames=10**6,
-                      target_update_frames=40_000, out=str(tmp_path))
-    model = build_model("n-step-q", (4,), True, 2, 0).share_memory()
-    target = build_model("n-step-q", (4,), True, 2, 0).share_memory()
-    worker = in_process_worker(cfg, resolve("CartPole-v1"), model, target)
+    worker, _, _ = n_step_q_worker(tmp_path)
     refreshed = []
     worker.maybe_refresh_target = lambda old, new: refreshed.append((old, new))
     worker.shared.frames.value = 30_000
