@@ -442,8 +442,8 @@ class Trainer:
                 if finding:
                     log.warning("%s", finding)
             case ErrorMessage():
-                raise TrainingError(f"worker {message.who} failed at frame {self.frames.value:,}:\n"
-                                    f"{message.traceback}")
+                who = f"worker {message.who}" if isinstance(message.who, int) else message.who
+                raise TrainingError(f"{who} failed at frame {self.frames.value:,}:\n{message.traceback}")
             case _:
                 raise TypeError(f"not a process message: {message!r}")
 

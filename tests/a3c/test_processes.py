@@ -58,7 +58,7 @@ def test_the_trainer_logs_each_kind_of_message(trainer, tmp_path):
 
 
 def test_an_error_message_stops_the_run_with_its_traceback(trainer):
-    with pytest.raises(TrainingError, match="worker evaluator failed at frame 0:\nTraceback ...\nValueError: x"):
+    with pytest.raises(TrainingError, match="^evaluator failed at frame 0:\nTraceback ...\nValueError: x"):
         trainer.handle(MESSAGES[-1])
     with pytest.raises(TypeError, match="not a process message"):
         trainer.handle(("episode", 0, 1, 2.0, 3))  # the old tagged tuples are refused
