@@ -107,3 +107,12 @@ def in_process_worker(cfg, spec, model, target=None, seed: int = 0):
     shared = Shared(model, SharedRMSprop(model.parameters()), target, ctx.Value("q", 0), ctx.Queue(),
                     ctx.Event(), os.getppid())
     return Worker(0, cfg, spec, shared, seed=seed)
+
+
+def play_until_episode_end(env, action=0) -> tuple[int, bool, bool]:
+    """Step `env` with one action until its episode ends: (steps, terminated, truncated)."""
+    steps, terminated, truncated = 0, False, False
+    while not (terminated or truncated):
+        _, _, terminated, truncated, _ = env.step(action)
+        steps += 1
+    return steps, terminated, truncated

@@ -4,6 +4,7 @@ import pytest
 from a3c.config import Protocol
 from a3c.envs import make_env, resolve
 from a3c.games import PAPER_GAMES
+from tests.processes import play_until_episode_end
 
 
 @pytest.mark.parametrize("typed,canonical", [("Pong", "Pong"), ("pong", "Pong"),
@@ -68,11 +69,7 @@ def test_noop_starts_vary_the_initial_state():
 def test_episodes_are_capped_by_the_frame_limit():
     env = make_env(resolve("Pong"), Protocol(max_episode_frames=400, noop_max=0), seed=0)
     env.reset(seed=0)
-    steps, done = 0, False
-    while not done:
-        _, _, terminated, truncated, _ = env.step(0)
-        done = terminated or truncated
-        steps += 1
+    steps, terminated, truncated = play_until_episode_end(env)
     assert truncated and not terminated
     assert steps == 100  # 400 frames / frame skip 4
 

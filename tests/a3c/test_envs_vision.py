@@ -14,7 +14,7 @@ from a3c import vision_envs
 from a3c.config import Protocol, TrainConfig
 from a3c.envs import make_env, resolve
 from a3c.games import domain_of
-from tests.processes import ROOT, complete_run
+from tests.processes import ROOT, complete_run, play_until_episode_end
 
 
 def missing(name: str) -> str | None:
@@ -161,11 +161,7 @@ def test_drawing_only_the_seen_frame_changes_no_observation(policy):
 def test_car_racing_episodes_are_capped_by_the_frame_limit():
     env = make_env(resolve("CarRacing"), Protocol(max_episode_frames=40), seed=0)
     env.reset(seed=0)
-    steps, done = 0, False
-    while not done:
-        _, _, terminated, truncated, _ = env.step(0)
-        done = terminated or truncated
-        steps += 1
+    steps, terminated, truncated = play_until_episode_end(env)
     assert truncated and not terminated and steps == 10  # 40 frames / 4 per step
     env.close()
 
