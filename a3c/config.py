@@ -62,6 +62,10 @@ class Protocol:
     terminal_on_life_loss: bool = setting(
         False, "paper silent for A3C", "end training episodes at a life loss (for learning only; the game goes on)",
         flag="--life-loss")
+    fire_on_reset: bool = setting(
+        False, "paper silent; DQN-era reimplementations (SB3's FireResetEnv) press FIRE at each new life",
+        "press FIRE after every reset and every lost life, in training and evaluation (games with FIRE; "
+        "the press is counted in the frames)", flag="--fire-reset")
     clip_rewards: bool = setting(True, 'protocol.md "Atari": rewards clipped to [-1, 1] for learning only',
                                  "learn from raw Atari rewards instead of clipped ones")
     max_episode_frames: int = setting(108_000, "30 minutes of emulator time at 60 Hz",

@@ -105,7 +105,47 @@ def _make_atari(spec: EnvSpec, protocol: Protocol) -> gym.Env:
         grayscale_obs=True,
         scale_obs=False,
     )
+    if protocol.fire_on_reset:
+        env = FireOnNewLife(env)
     return gym.wrappers.FrameStackObservation(env, protocol.frame_stack)
+
+
+class FireOnNewLife(gym.Wrapper):
+    """Press FIRE at the start of every game and after every lost life (Protocol.fire_on_reset).
+
+    Breakout and a few other games wait for FIRE to serve: an agent that has not learnt to press
+    it idles until the 30-minute cap. SB3's FireResetEnv does this at each reset, which with its
+    EpisodicLifeEnv means each life; here a lost life does not reset the game, so the press comes
+    inside the step that lost it (its reward added to that step's). Each press is one agent step
+    of the emulator, reported as info["unseen_steps"] so that the frame counter includes it.
+    A game without FIRE is passed through unchanged."""
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        meanings = env.unwrapped.get_action_meanings()
+        self.fire = meanings.index("FIRE") if "FIRE" in meanings else None
+        self.lives = 0
+
+    def reset(self, **kwargs):
+        obs, info = self.env.reset(**kwargs)
+        presses = 0
+        if self.fire is not None:
+            obs, _, terminated, truncated, info = self.env.step(self.fire)
+            presses = 1
+            if terminated or truncated:  # no game ends on its first press; if one did, start again
+                obs, info = self.env.reset(**kwargs)
+        self.lives = info.get("lives", 0)
+        return obs, {**info, "unseen_steps": presses}
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        presses = 0
+        lives = info.get("lives", 0)
+        if self.fire is not None and lives < self.lives and not (terminated or truncated):
+            obs, more, terminated, truncated, info = self.env.step(self.fire)
+            reward, presses, lives = reward + more, 1, info.get("lives", 0)
+        self.lives = lives
+        return obs, reward, terminated, truncated, {**info, "unseen_steps": presses}
 
 
 def _make_mujoco(spec: EnvSpec, pixels: bool) -> gym.Env:

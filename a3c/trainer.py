@@ -96,6 +96,11 @@ def deviations(cfg: TrainConfig, spec: EnvSpec) -> list[str]:
                      "environments), newer than the paper's ALE")
         if cfg.protocol.repeat_action_probability:
             notes.append(f"sticky actions p={cfg.protocol.repeat_action_probability}")
+        if cfg.protocol.terminal_on_life_loss:
+            notes.append("a lost life ends the training segment as terminal (for learning only; paper silent)")
+        if cfg.protocol.fire_on_reset:
+            notes.append("FIRE pressed automatically after every reset and lost life, in training and evaluation "
+                         "(paper silent)")
     if cfg.workers != 16:
         notes.append("fewer or more workers than the paper's 16 (each run's config.json has its count)")
     notes.append("worker processes (torch.multiprocessing), not threads")
@@ -128,6 +133,10 @@ def prepare(cfg: TrainConfig, resume: bool, restart: bool = False) -> tuple[EnvS
     spec = resolve(cfg.game, cfg.protocol)
     if cfg.algo in VALUE_BASED and spec.domain == "mujoco":
         raise ValueError(f"{cfg.algo} needs discrete actions; {spec.name} is continuous")
+    atari_only = [flag for flag, on in (("--life-loss", cfg.protocol.terminal_on_life_loss),
+                                        ("--fire-reset", cfg.protocol.fire_on_reset)) if on]
+    if atari_only and spec.domain != "atari":
+        raise ValueError(f"{' and '.join(atari_only)}: Atari games only ({spec.name} is {spec.domain})")
     out = Path(cfg.out)
     check_writable(out)
     if (out / "final.json").exists():

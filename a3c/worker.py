@@ -60,6 +60,9 @@ class Worker:
         self.high = None if discrete else self.env.action_space.high
         self.obs, info = self.env.reset(seed=seed)
         self.lives = info.get("lives")  # Atari only
+        # Agent steps the environment took by itself (Protocol.fire_on_reset's FIRE presses),
+        # counted in the frames with the next segment's.
+        self.unseen_steps = info.get("unseen_steps", 0)
         self.life_loss = cfg.protocol.terminal_on_life_loss
         self.state = self.local.initial_state()
         self.pending_action = None
@@ -72,7 +75,7 @@ class Worker:
         while frames < self.cfg.frames and not self.shared.stop.is_set():
             segment = self.rollout(frames)
             self.update(segment, frames)
-            frames = self.advance_counter(len(segment.rewards) * self.spec.frames_per_step)
+            frames = self.advance_counter(self.frames_taken(segment))
             self.shared.exit_if_orphaned()  # a worker never outlives its trainer (kill -9)
 
     def sync_from_global(self) -> None:
@@ -90,6 +93,7 @@ class Worker:
             self.pending_action = None
             env_action = action if self.discrete else np.clip(action, self.low, self.high)
             next_obs, reward, terminated, truncated, info = self.env.step(env_action)
+            self.unseen_steps += info.get("unseen_steps", 0)
             seg.obs.append(self.obs)
             seg.actions.append(action)
             reward = float(reward)
@@ -126,6 +130,7 @@ class Worker:
                                                 self.episode_return, self.episode_length))
         self.obs, info = self.env.reset()
         self.lives = info.get("lives")
+        self.unseen_steps += info.get("unseen_steps", 0)
         self.state = self.local.initial_state()
         self.episode_return, self.episode_length = 0.0, 0
 
@@ -148,6 +153,11 @@ class Worker:
 
     def learning_rate(self, frames: int) -> float:
         return learning_rate(self.cfg, frames)
+
+    def frames_taken(self, segment: Segment) -> int:
+        """The emulator frames behind a segment: its steps and those the environment took by itself."""
+        steps, self.unseen_steps = len(segment.rewards) + self.unseen_steps, 0
+        return steps * self.spec.frames_per_step
 
     def advance_counter(self, n: int) -> int:
         """Add this segment's n frames to the global counter and return its new value. The worker

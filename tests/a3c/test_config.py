@@ -140,6 +140,7 @@ LEGACY_FLAGS = [
     (["--final-eval-episodes", "4"], "protocol.final_eval_episodes", 4),
     (["--sticky", "0.25"], "protocol.repeat_action_probability", 0.25),
     (["--life-loss"], "protocol.terminal_on_life_loss", True),
+    (["--fire-reset"], "protocol.fire_on_reset", True),
     (["--pixels"], "protocol.pixels", True),
     (["--autograd"], "reuse_acting_pass", False),
     (["--checkpoint-every", "1"], "checkpoint_every", 1.0),

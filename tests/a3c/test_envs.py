@@ -105,3 +105,34 @@ def test_observations_do_not_depend_on_the_emulators_own_screen_type():
         assert np.array_equal(a, b) and (ra, ta, ua) == (rb, tb, ub)
         if ta or ua:
             break
+
+
+def lives_lost_by_idling(fire: bool, steps: int) -> tuple[int, int]:
+    """Breakout played with NOOP only for up to `steps` agent steps: (lives lost, FIRE presses)."""
+    protocol = Protocol(fire_on_reset=fire)
+    env = make_env(resolve("Breakout", protocol), protocol, seed=0)
+    _, info = env.reset(seed=0)
+    lives, presses = info["lives"], info.get("unseen_steps", 0)
+    for _ in range(steps):
+        _, _, terminated, truncated, info = env.step(0)
+        presses += info.get("unseen_steps", 0)
+        if terminated or truncated:
+            return lives, presses
+    return lives - info["lives"], presses
+
+
+def test_fire_on_reset_serves_the_ball_at_the_start_and_after_every_lost_life():
+    # Breakout waits for FIRE: an idle agent never loses a life unless the wrapper serves for it
+    assert lives_lost_by_idling(fire=False, steps=2000) == (0, 0)
+    # served 5 times (the start and after each of the first 4 lost lives): all 5 lives lost
+    assert lives_lost_by_idling(fire=True, steps=2000) == (5, 5)
+
+
+def test_fire_on_reset_leaves_a_game_without_fire_unchanged():
+    protocol = Protocol(fire_on_reset=True, noop_max=0)
+    plain = make_env(resolve("Freeway"), Protocol(noop_max=0), seed=0)
+    fired = make_env(resolve("Freeway"), protocol, seed=0)
+    assert "FIRE" not in fired.unwrapped.get_action_meanings()
+    a, _ = plain.reset(seed=0)
+    b, info = fired.reset(seed=0)
+    assert info["unseen_steps"] == 0 and np.array_equal(a, b)

@@ -82,3 +82,24 @@ def test_sarsa_takes_its_next_action_where_a_time_limit_cuts_the_episode(tmp_pat
     assert seg.truncated and not seg.terminal and len(seg.actions) == 1
     assert seg.next_action in (0, 1)  # chosen at the cut, for the bootstrap Q(s', a')
     worker.update(seg, 0)  # the targets accept it
+
+
+def test_the_frame_counter_includes_the_fire_presses_the_environment_made(tmp_path):
+    from a3c.config import Protocol
+
+    worker = make_worker(tmp_path, "Breakout", protocol=Protocol(fire_on_reset=True))
+    assert worker.unseen_steps == 1  # the press that served the first ball
+    seg = worker.rollout(0)
+    assert worker.frames_taken(seg) == (len(seg.rewards) + 1) * 4
+    assert worker.frames_taken(seg) == len(seg.rewards) * 4  # counted once
+
+
+def test_fire_on_reset_and_life_loss_are_recorded_as_deviations():
+    from a3c.config import Protocol, TrainConfig
+    from a3c.envs import resolve
+    from a3c.trainer import deviations
+
+    plain = deviations(TrainConfig(game="Breakout", out="x"), resolve("Breakout"))
+    cfg = TrainConfig(game="Breakout", out="x", protocol=Protocol(fire_on_reset=True, terminal_on_life_loss=True))
+    added = set(deviations(cfg, resolve("Breakout"))) - set(plain)
+    assert len(added) == 2 and any("FIRE" in note for note in added) and any("lost life" in note for note in added)

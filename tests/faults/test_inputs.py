@@ -14,6 +14,8 @@ from tests.processes import FAST, complete_run
     (["--seed", "-1"], "seed must be in [0, 20,000]"),
     (["--seed", "3000000"], "seed must be in [0, 20,000]"),
     (["--diagnostics-every", "-1"], "diagnostics_every must be >= 0"),
+    (["--fire-reset"], "--fire-reset: Atari games only (CartPole-v1 is control)"),
+    (["--life-loss", "--fire-reset"], "--life-loss and --fire-reset: Atari games only"),
 ])
 def test_flags_the_machine_cannot_run_are_refused_before_any_work(tmp_path, caplog, args, message):
     out = tmp_path / "run"
