@@ -24,9 +24,9 @@ from typing import Any
 import torch
 import torch.multiprocessing as mp
 
-from a3c import diagnostics, vision_envs
+from a3c import diagnostics, footprint, vision_envs
 from a3c.config import VALUE_BASED, TrainConfig, validate
-from a3c.envs import EnvSpec, action_size, make_env, resolve
+from a3c.envs import EnvSpec, action_size, build_env, resolve
 from a3c.evaluate import EVAL_SEED_OFFSET, evaluate, evaluator_main
 from a3c.models import build_model
 from a3c.optim import SharedRMSprop
@@ -129,8 +129,8 @@ def resolved_config(cfg: TrainConfig, spec: EnvSpec) -> dict[str, Any]:
 def prepare(cfg: TrainConfig, resume: bool, restart: bool = False) -> tuple[EnvSpec, Path]:
     """Validate everything before any work starts; raise ValueError with a clear message."""
     validate(cfg)
-    check_machine(cfg)
     spec = resolve(cfg.game, cfg.protocol)
+    check_machine(cfg, spec)
     if cfg.algo in VALUE_BASED and spec.domain == "mujoco":
         raise ValueError(f"{cfg.algo} needs discrete actions; {spec.name} is continuous")
     atari_only = [flag for flag, on in (("--life-loss", cfg.protocol.terminal_on_life_loss),
@@ -170,11 +170,6 @@ def check_resumable(cfg: TrainConfig, out: Path) -> None:
         raise ValueError(f"{exc}{hint}") from None
 
 
-# Resident memory of one process, measured (PSS, /proc/PID/smaps_rollup) in a Pong A3C FF run with
-# 2 workers: workers 277 MB each, the trainer 222 MB, the evaluator 206 MB. Rounded up.
-WORKER_MB, FIXED_MB = 320, 500
-
-
 def warn_if_cores_shared(cfg: TrainConfig) -> None:
     """More workers than cores: they share cores, and speed figures are not comparable."""
     cores = os.cpu_count() or 1
@@ -182,13 +177,14 @@ def warn_if_cores_shared(cfg: TrainConfig) -> None:
         log.warning("%d workers on %d cores: they will share cores", cfg.workers, cores)
 
 
-def check_machine(cfg: TrainConfig) -> None:
+def check_machine(cfg: TrainConfig, spec: EnvSpec) -> None:
     """More workers than the available memory holds: refused before any process starts."""
     available = available_memory_mb()
-    need = FIXED_MB + WORKER_MB * cfg.workers
+    need = footprint.run_mb(spec.domain, cfg.workers)
     if available is not None and need > available:
-        raise ValueError(f"{cfg.workers} workers need about {need:,} MB ({WORKER_MB} MB each, measured, "
-                         f"plus {FIXED_MB} MB); this machine has {available:,} MB available")
+        raise ValueError(f"{cfg.workers} workers need about {need:,} MB ({footprint.PROCESS_MB[spec.domain]} MB for "
+                         f"each worker and the evaluator on {spec.name}, {footprint.TRAINER_MB} MB for the trainer; "
+                         f"measured, a3c/footprint.py); this machine has {available:,} MB available")
 
 
 def available_memory_mb() -> int | None:
@@ -271,7 +267,7 @@ class Trainer:
     def __init__(self, cfg: TrainConfig, spec: EnvSpec, out: Path, resume: bool) -> None:
         self.cfg, self.spec, self.out = cfg, spec, out
         self.ctx = mp.get_context("spawn")
-        probe = make_env(spec, cfg.protocol, cfg.seed)
+        probe = build_env(spec, cfg.protocol)  # only its spaces: never reset, so nothing is simulated
         self.obs_shape = probe.observation_space.shape
         self.discrete, self.n_actions = action_size(probe)
         probe.close()

@@ -33,17 +33,16 @@ from pathlib import Path
 
 import yaml
 
+from a3c import footprint
+
 HERE = Path(__file__).resolve().parent
 STORED_THROUGHPUT = HERE / "cluster" / "throughput.yaml"
 MEASURED_NAME = "budget/throughput.yaml"  # under the results directory
 
-# Memory of one training job, MB of PSS measured on the dev machine (Pong, A3C FF): each worker
-# ~280, the trainer ~220, the evaluator ~210; and, in a SLURM job, the two Snakemake processes
-# around the run (the job step's and the rule's own, ~100 MB each, measured in a job of the test
-# cluster) with srun and the shell. Requested with a margin.
-MEM_WORKER_MB = 280
-MEM_TRAINER_MB = 220
-MEM_EVALUATOR_MB = 210
+# Memory of one training job: the run's processes (a3c/footprint.py, PSS per domain, measured by
+# benchmarks/memory.py) and, in a SLURM job, the two Snakemake processes around the run (the job
+# step's and the rule's own, ~100 MB each, measured in a job of the test cluster) with srun and the
+# shell. Requested with a margin.
 MEM_SNAKEMAKE_MB = 210
 MEM_MARGIN = 1.25
 
@@ -170,9 +169,9 @@ class Throughput:
 
 # ----- what one job asks for -----
 
-def mem_mb(workers: int) -> int:
+def mem_mb(domain: str, workers: int) -> int:
     """Memory request of a training job: measured per-process PSS x margin, rounded up to 100 MB."""
-    need = MEM_SNAKEMAKE_MB + MEM_TRAINER_MB + MEM_EVALUATOR_MB + MEM_WORKER_MB * workers
+    need = MEM_SNAKEMAKE_MB + footprint.run_mb(domain, workers)
     return int(math.ceil(need * MEM_MARGIN / 100.0) * 100)
 
 

@@ -26,7 +26,7 @@ rule train:
     # time (the throughput figures of `snakemake budget`) with the scale's margin, longer on a retry.
     resources:
         cpus_per_task=lambda wc: int(wc.workers) + 1,
-        mem_mb=lambda wc: compute_budget.mem_mb(int(wc.workers)),
+        mem_mb=lambda wc: compute_budget.mem_mb(run_of(wc).domain, int(wc.workers)),
         runtime=lambda wc, attempt: train_runtime_min(wc, attempt),
     shell:
         r"""
