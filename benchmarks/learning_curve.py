@@ -17,6 +17,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from analysis import loader
 
 log = logging.getLogger("benchmarks.learning_curve")
@@ -53,6 +56,51 @@ def plot(rows: list[dict[str, float]], title: str, png: Path, target: float | No
         ax.grid(alpha=0.3)
     fig.suptitle(title)
     save(fig, png)
+
+
+# The training diagnostics drawn beside the curve (diagnostics.csv's columns), with their scales.
+DIAGNOSTIC_PANELS = (("entropy", "policy entropy (nats)", False), ("value_loss", "value loss", True),
+                     ("policy_loss", "policy loss", False), ("grad_norm", "gradient norm before clipping", True),
+                     ("clip_fraction", "fraction of updates clipped", False),
+                     ("update_ratio", "update-to-weight ratio", True))
+DIAGNOSTIC_BINS = 100
+
+
+def binned_diagnostics(table: pd.DataFrame, bins: int = DIAGNOSTIC_BINS) -> pd.DataFrame:
+    """The diagnostics averaged over workers within `bins` equal spans of frames (their centres)."""
+    edges = np.linspace(0, table["frames"].max(), bins + 1)
+    span = pd.cut(table["frames"], edges, include_lowest=True, labels=False)
+    means = table.groupby(span).mean(numeric_only=True)
+    means["frames"] = (edges[means.index] + edges[means.index + 1]) / 2
+    return means.reset_index(drop=True)
+
+
+def plot_diagnostics(out: Path, unit: str = "frames") -> Path | None:
+    """diagnostics.png beside the curve: the diagnostics that tell why a run learns or does not
+    (entropy collapsing, value loss exploding, clipping firing); None for a run without them."""
+    import matplotlib.pyplot as plt
+
+    from analysis.figures import save
+
+    table = loader.read_diagnostics(out)
+    if table.empty:
+        return None
+    means = binned_diagnostics(table)
+    panels = [p for p in DIAGNOSTIC_PANELS if means[p[0]].notna().any()]
+    fig, axes = plt.subplots(2, 3, figsize=(13, 6.5))
+    for ax, (column, label, log_scale) in zip(axes.flat, panels):
+        ax.plot(means["frames"] / 1e6, means[column])
+        if log_scale and (means[column] > 0).all():
+            ax.set_yscale("log")
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel(f"{unit} (millions)")
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    fig.suptitle(f"{out.name}: training diagnostics, mean over workers per 1/{DIAGNOSTIC_BINS} of the run")
+    png = out / "diagnostics.png"
+    save(fig, png)
+    return png
 
 
 def summarize(rows: list[dict[str, float]], target: float | None) -> None:
@@ -110,6 +158,9 @@ def main() -> int:
     plot(rows, title, png, args.target, "frames" if atari else "environment steps")
     summarize(rows, args.target)
     log.info("figure: %s", png)
+    diagnostics = plot_diagnostics(args.out, "frames" if atari else "environment steps")
+    if diagnostics is not None:
+        log.info("diagnostics: %s", diagnostics)
     return code
 
 

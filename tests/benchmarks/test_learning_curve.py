@@ -52,3 +52,20 @@ def test_the_curve_is_read_through_the_analysis_loader(tmp_path):
                              "--target", "15"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "reached 15 at 0.00M frames" in result.stderr and (out / "learning_curve.png").exists()
+
+
+def test_the_diagnostics_figure_averages_workers_per_span_of_frames(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import learning_curve
+    import pandas as pd
+
+    from analysis.loader import DIAGNOSTIC_COLUMNS
+
+    assert learning_curve.plot_diagnostics(tmp_path) is None  # a run without diagnostics: no figure
+    rows = [{column: 1.0 for column in DIAGNOSTIC_COLUMNS} | {"frames": f, "worker": w, "entropy": e}
+            for f, w, e in [(100, 0, 1.0), (150, 1, 2.0), (900, 0, 0.5), (1000, 1, 0.25)]]
+    pd.DataFrame(rows).to_csv(tmp_path / "diagnostics.csv", index=False)
+    means = learning_curve.binned_diagnostics(pd.read_csv(tmp_path / "diagnostics.csv"), bins=2)
+    assert list(means["entropy"]) == [1.5, 0.375] and list(means["frames"]) == [250.0, 750.0]
+    assert learning_curve.plot_diagnostics(tmp_path) == tmp_path / "diagnostics.png"
+    assert (tmp_path / "diagnostics.png").stat().st_size > 0
