@@ -232,7 +232,8 @@ def domain_defaults(domain: str) -> dict[str, Any]:
             if f.metadata.get("domains")}
 
 
-MAX_SEED = 20_000  # worker k of resumed segment s gets seed*100_000 + s*1000 + k (trainer.py)
+MAX_SEED = 20_000  # worker k of segment s gets seed*100_000 + (s mod 100)*1000 + k (trainer.worker_seed)
+MAX_WORKERS = 999  # the seeds of a segment's workers fit in its block of 1,000
 
 
 def parse_count(text: str | int) -> int:
@@ -259,7 +260,7 @@ def validate(cfg: TrainConfig) -> None:
     """Raise ValueError with a clear message for any invalid setting."""
     checks = [
         (cfg.algo in ALGOS, f"unknown algo {cfg.algo!r}; choose one of {', '.join(ALGOS)}"),
-        (cfg.workers >= 1, f"workers must be >= 1, got {cfg.workers}"),
+        (1 <= cfg.workers <= MAX_WORKERS, f"workers must be in [1, {MAX_WORKERS}], got {cfg.workers}"),
         (cfg.frames > 0, f"frames must be > 0, got {cfg.frames}"),
         (0 <= cfg.seed <= MAX_SEED, f"seed must be in [0, {MAX_SEED:,}] (worker seeds are seed x 100,000 + "
                                     f"..., below 2^31), got {cfg.seed}"),

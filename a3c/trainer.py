@@ -25,7 +25,7 @@ import torch
 import torch.multiprocessing as mp
 
 from a3c import diagnostics, footprint, vision_envs
-from a3c.config import VALUE_BASED, TrainConfig, validate
+from a3c.config import MAX_WORKERS, VALUE_BASED, TrainConfig, validate
 from a3c.envs import EnvSpec, action_size, build_env, resolve
 from a3c.evaluate import EVAL_SEED_OFFSET, evaluate, evaluator_main
 from a3c.models import build_model
@@ -64,7 +64,16 @@ from a3c.worker import worker_main
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
-WORKER_SEED_STRIDE = 1000
+WORKER_SEED_STRIDE = MAX_WORKERS + 1  # a segment's block of worker seeds
+SEGMENT_SEEDS = 100  # segments with distinct seeds; the 101st resume reuses the first's
+
+
+def worker_seed(seed: int, segment: int, rank: int) -> int:
+    """Worker `rank`'s seed in segment `segment` of the run seeded `seed`: seed*100,000 +
+    (segment mod 100)*1,000 + rank. Each run's seeds stay in its own block of 100,000 however
+    often it is resumed (a run resumed 100 times replays its first segment's seeds rather than
+    take the next run seed's), and below 2^31 for every seed validate accepts."""
+    return (seed * SEGMENT_SEEDS + segment % SEGMENT_SEEDS) * WORKER_SEED_STRIDE + rank
 
 
 class StopRequested(Exception):
@@ -325,9 +334,10 @@ class Trainer:
         stopped (at once after an exception: nothing they would still do is kept), the messages
         left in the queue are logged and TensorBoard is flushed."""
         shared = self.shared_state()
-        base = self.cfg.seed * WORKER_SEED_STRIDE * 100 + self.counters["segment"] * WORKER_SEED_STRIDE
+        segment = self.counters["segment"]
         next_eval = self.next_eval_point()
-        workers = [(worker_main, (rank, self.cfg, self.spec, shared, base + rank)) for rank in range(self.cfg.workers)]
+        workers = [(worker_main, (rank, self.cfg, self.spec, shared, worker_seed(self.cfg.seed, segment, rank)))
+                   for rank in range(self.cfg.workers)]
         clock = (self.start, self.counters["wall_time"])
         evaluator = (evaluator_main, (self.cfg, self.spec, shared, next_eval, clock, self.discrete))
         self.launch = Launch.start(self.ctx, shared, workers, evaluator)

@@ -14,7 +14,7 @@ from tests.processes import FAST, alive, children, cli, in_process_worker, wait_
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--workers", "0"], "workers must be >= 1"),
+    (["--workers", "0"], "workers must be in [1, 999], got 0"),
     (["--frames", "0"], "frames must be > 0"),
     (["--game", "Pongg"], "did you mean"),
 ])
@@ -211,3 +211,13 @@ def test_a_run_annealed_over_its_own_length_keeps_its_schedule_when_resumed_with
     atomic_write_json(tmp_path / "config.json", resolved_config(resumed.cfg, resumed.spec))  # its 2nd segment
     check_same_run(dataclasses.replace(cfg, frames=30_000), tmp_path / "config.json")  # 0 = the recorded one
     assert keep_schedule(dataclasses.replace(cfg, lr_anneal_frames=5_000), cfg).lr_anneal_frames == 5_000
+
+
+def test_worker_seeds_stay_in_their_runs_block_however_often_it_is_resumed():
+    from a3c.config import MAX_SEED, MAX_WORKERS
+    from a3c.trainer import worker_seed
+
+    run = {worker_seed(3, segment, rank) for segment in range(250) for rank in range(MAX_WORKERS)}
+    assert min(run) == 300_000 and max(run) < 400_000  # never the next seed's (4's) block
+    assert worker_seed(3, 1, 0) != worker_seed(3, 0, 0) and worker_seed(3, 100, 5) == worker_seed(3, 0, 5)
+    assert worker_seed(MAX_SEED, 99, MAX_WORKERS - 1) < 2**31

@@ -10,7 +10,8 @@ from tests.processes import FAST, complete_run
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--workers", "1000"], "1000 workers need about"),
+    (["--workers", "900"], "900 workers need about"),
+    (["--workers", "1000"], "workers must be in [1, 999], got 1000"),
     (["--seed", "-1"], "seed must be in [0, 20,000]"),
     (["--seed", "3000000"], "seed must be in [0, 20,000]"),
     (["--diagnostics-every", "-1"], "diagnostics_every must be >= 0"),
