@@ -83,9 +83,10 @@ def gradients(model: ActorCritic, trace: Trace, actions: list[int], rewards: lis
     torso = model.torso
     steps = len(trace)
     logits, values = torch.cat(trace.logits), torch.cat(trace.value)
-    assert len(actions) == len(rewards) == steps and logits.shape == (steps, model.policy.out_features) \
-        and values.shape == (steps,), (f"{steps} traced steps, {len(actions)} actions, {len(rewards)} rewards, "
-                                       f"logits {tuple(logits.shape)}, values {tuple(values.shape)}")
+    if not (len(actions) == len(rewards) == steps and logits.shape == (steps, model.policy.out_features)
+            and values.shape == (steps,)):  # raised, not asserted: `python -O` must not drop it
+        raise ValueError(f"{steps} traced steps, {len(actions)} actions, {len(rewards)} rewards, "
+                         f"logits {tuple(logits.shape)}, values {tuple(values.shape)}")
     log_p = F.log_softmax(logits, -1)
     p = log_p.exp()
     entropy = -(p * log_p).sum(-1)

@@ -41,9 +41,9 @@ def actor_critic_loss(log_probs: torch.Tensor, entropy: torch.Tensor, values: to
 
     Every input is one value per step, shape (T,): a wrong shape would broadcast silently."""
     steps = log_probs.shape
-    assert len(steps) == 1 and entropy.shape == values.shape == rewards.shape == steps, (
-        f"per-step inputs of shape (T,): log_probs {tuple(log_probs.shape)}, entropy {tuple(entropy.shape)}, "
-        f"values {tuple(values.shape)}, rewards {tuple(rewards.shape)}")
+    if not (len(steps) == 1 and entropy.shape == values.shape == rewards.shape == steps):  # survives `python -O`
+        raise ValueError(f"per-step inputs of shape (T,): log_probs {tuple(log_probs.shape)}, entropy "
+                         f"{tuple(entropy.shape)}, values {tuple(values.shape)}, rewards {tuple(rewards.shape)}")
     returns = n_step_returns(rewards, bootstrap, gamma)
     advantages = returns - values
     policy_loss = -(log_probs * advantages.detach()).sum()

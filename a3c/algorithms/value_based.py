@@ -41,6 +41,6 @@ def n_step_q_targets(rewards: torch.Tensor, bootstrap_q_target: torch.Tensor, te
 
 def q_loss(q_taken: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """sum_i (y_i - Q(s_i, a_i))^2, the targets held constant; both of shape (T,)."""
-    assert q_taken.dim() == 1 and q_taken.shape == targets.shape, (
-        f"Q(s_i, a_i) {tuple(q_taken.shape)} and targets {tuple(targets.shape)} must both be (T,)")
+    if not (q_taken.dim() == 1 and q_taken.shape == targets.shape):  # raised: `python -O` must not drop it
+        raise ValueError(f"Q(s_i, a_i) {tuple(q_taken.shape)} and targets {tuple(targets.shape)} must both be (T,)")
     return (targets.detach() - q_taken).pow(2).sum()

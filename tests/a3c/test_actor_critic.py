@@ -79,7 +79,7 @@ def test_a_wrongly_shaped_input_is_refused_at_the_loss_instead_of_broadcasting()
     import pytest
 
     per_step = torch.zeros(3)
-    with pytest.raises(AssertionError, match=r"values \(3, 1\)"):  # (T, 1) - (T,) would broadcast to (T, T)
+    with pytest.raises(ValueError, match=r"values \(3, 1\)"):  # (T, 1) - (T,) would broadcast to (T, T)
         actor_critic_loss(per_step, per_step, torch.zeros(3, 1), per_step, 0.0, 0.99, 0.01, 0.5)
-    with pytest.raises(AssertionError, match=r"rewards \(2,\)"):
+    with pytest.raises(ValueError, match=r"rewards \(2,\)"):
         actor_critic_loss(per_step, per_step, per_step, torch.zeros(2), 0.0, 0.99, 0.01, 0.5)

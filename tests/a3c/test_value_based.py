@@ -123,5 +123,5 @@ def test_only_the_worker_whose_own_frames_cross_the_interval_refreshes_the_targe
 
 
 def test_q_loss_refuses_targets_of_another_shape():
-    with pytest.raises(AssertionError, match=r"targets \(3, 1\)"):
+    with pytest.raises(ValueError, match=r"targets \(3, 1\)"):
         q_loss(torch.zeros(3), torch.zeros(3, 1))
