@@ -140,7 +140,8 @@ class FireOnNewLife(gym.Wrapper):
             if terminated or truncated:  # no game ends on its first press; if one did, start again
                 obs, info = self.env.reset(**kwargs)
         self.lives = info.get("lives", 0)
-        return obs, {**info, "unseen_steps": presses}
+        info["unseen_steps"] = presses  # each call's info is a fresh dict: no copy needed
+        return obs, info
 
     def step(self, action):
         obs, reward, terminated, truncated, info = self.env.step(action)
@@ -150,7 +151,8 @@ class FireOnNewLife(gym.Wrapper):
             obs, more, terminated, truncated, info = self.env.step(self.fire)
             reward, presses, lives = reward + more, 1, info.get("lives", 0)
         self.lives = lives
-        return obs, reward, terminated, truncated, {**info, "unseen_steps": presses}
+        info["unseen_steps"] = presses
+        return obs, reward, terminated, truncated, info
 
 
 def _make_mujoco(spec: EnvSpec, pixels: bool) -> gym.Env:
