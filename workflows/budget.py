@@ -1,7 +1,8 @@
 """The compute bill of the experiment grid, and what one training job asks a cluster for.
 
 Used by the Snakefile (rule `budget`, the bill printed when a launch starts, and the train rule's
-SLURM resources) and by tests; it needs only PyYAML, so it is importable without Snakemake.
+SLURM resources) and by tests; it needs only PyYAML and a3c.footprint (plain Python, no torch),
+so it is importable without Snakemake.
 
     snakemake budget --cores 512 --config scale=paper                      # wall time on 512 cores
     snakemake budget --cores 2 --config scale=paper budget_measure=true    # measure frames/s here first
