@@ -322,6 +322,90 @@ def format_bill(runs_by_target: dict[str, list[Run]], throughput: Throughput, co
     return "\n".join(out)
 
 
+# ----- progress of a grid that runs over several sessions -----
+
+CHECKPOINT = "checkpoint.pt"  # a3c/rundir.py's names (not imported: that module needs torch)
+FINAL = "final.json"
+TRAIN_LOG = "train_log.csv"
+
+
+def frames_done(run_dir: Path, frames: int) -> int:
+    """How far a run has got: `frames` once final.json exists; for a run with a checkpoint (one a
+    resume continues), the frame count of its last logged training episode, at most one checkpoint
+    interval past where the resume restarts, and below `frames` (complete means final.json); 0 for
+    a run not started (or with nothing to resume)."""
+    run_dir = Path(run_dir)
+    if (run_dir / FINAL).exists():
+        return frames
+    if not (run_dir / CHECKPOINT).exists():
+        return 0
+    return min(last_logged_frames(run_dir / TRAIN_LOG), frames - 1)
+
+
+def last_logged_frames(log: Path) -> int:
+    """The `frames` field of a CSV log's last whole line (a line torn by a kill is skipped); 0 if none."""
+    try:
+        lines = log.read_text().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    header = lines[0].split(",") if lines else []
+    if "frames" not in header:
+        return 0
+    column, width = header.index("frames"), len(header)
+    for line in reversed(lines[1:]):
+        cells = line.split(",")
+        if len(cells) == width and cells[column].strip().isdigit():
+            return int(cells[column])
+    return 0
+
+
+def remaining_core_h(run: Run, done: int, throughput: Throughput) -> float:
+    """Core-hours a run still needs (the bill's formula over its frames not yet done)."""
+    return remaining_wall_h(run, done, throughput) * run.cpus
+
+
+def remaining_wall_h(run: Run, done: int, throughput: Throughput) -> float:
+    return max(run.frames - done, 0) / (throughput.rate(run.domain, run.algo).fps * run.workers) / 3600.0
+
+
+def format_progress(runs_by_target: dict[str, list[Run]], done_by_target: dict[str, list[int]],
+                    throughput: Throughput, cores: int | None, shared: dict[str, str] | None = None) -> str:
+    """Markdown: per target, the runs complete / in progress / not started, the frames done, and
+    what the rest still costs on `cores` cores (the bill's estimate applied to the frames left;
+    without `cores`, the wall column is the longest run's rest, as in format_bill)."""
+    shared = shared or {}
+    where = f"on {cores} cores" if cores else "with every run started at once"
+    out = [f"Progress (from the run directories; wall time left {where}):", "",
+           "| target | complete | in progress | not started | frames done | core-hours left | wall left |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    every: list[tuple[Run, int]] = []
+    for target, runs in runs_by_target.items():
+        if target in shared:
+            out.append(f"| {target} | (uses {shared[target]}'s runs) | | | | | |")
+            continue
+        pairs = list(zip(runs, done_by_target[target]))
+        every += pairs
+        out.append("| " + " | ".join([target, *progress_cells(pairs, throughput, cores)]) + " |")
+    out.append("| **total** | " + " | ".join(f"**{c}**" for c in progress_cells(every, throughput, cores)) + " |")
+    out += ["", "- frames done: a complete run counts its budget; a run with a checkpoint, its last logged "
+                "training episode (a resume restarts from the checkpoint, at most one checkpoint interval "
+                "earlier); the same launch command resumes every run in progress."]
+    return "\n".join(out)
+
+
+def progress_cells(pairs: list[tuple[Run, int]], throughput: Throughput, cores: int | None) -> list[str]:
+    complete = sum(done >= run.frames for run, done in pairs)
+    started = sum(0 < done < run.frames for run, done in pairs)
+    total = sum(run.frames for run, _ in pairs)
+    done = sum(done for _, done in pairs)
+    core_h = sum(remaining_core_h(run, d, throughput) for run, d in pairs)
+    longest = max((remaining_wall_h(run, d, throughput) for run, d in pairs), default=0.0)
+    share = f" ({100 * done / total:.1f}%)" if total else ""
+    return [f"{complete:,}", f"{started:,}", f"{len(pairs) - complete - started:,}",
+            f"{fmt_count(done)} of {fmt_count(total)}{share}", fmt_core_h(core_h),
+            fmt_hours(max(core_h / cores, longest) if cores else longest)]
+
+
 # ----- measuring here -----
 
 BENCH_SCRIPT = """

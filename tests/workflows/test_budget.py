@@ -194,3 +194,58 @@ def test_a_bare_snakemake_plans_all_and_every_rule_that_runs_something_logs(tmp_
             ran.add(m.group(1))
             assert "    log: " in block, block[:500]
     assert ran == {"train", "analysis", "report"}
+
+
+def write_run(root: Path, path: str, *, final: bool = False, checkpoint: bool = False,
+              log: str = "") -> Path:
+    run = root / path
+    run.mkdir(parents=True)
+    if final:
+        (run / "final.json").write_text("{}")
+    if checkpoint:
+        (run / "checkpoint.pt").write_bytes(b"")
+    if log:
+        (run / "train_log.csv").write_text(log)
+    return run
+
+
+LOG = "frames,wall_time,worker,episode_return,episode_length\n1260,4.8,0,0.0,129\n5000000,9.1,1,2.0,200\n"
+
+
+def test_frames_done_reads_completion_then_the_last_whole_log_line_of_a_resumable_run(tmp_path):
+    assert budget.frames_done(write_run(tmp_path, "a", final=True), 20_000_000) == 20_000_000
+    assert budget.frames_done(write_run(tmp_path, "b", checkpoint=True, log=LOG), 20_000_000) == 5_000_000
+    torn = LOG + "5001000,9.2,0"  # killed mid-write: the torn line is skipped
+    assert budget.frames_done(write_run(tmp_path, "c", checkpoint=True, log=torn), 20_000_000) == 5_000_000
+    # no checkpoint: a resume would start again from 0, whatever the log says
+    assert budget.frames_done(write_run(tmp_path, "d", log=LOG), 20_000_000) == 0
+    assert budget.frames_done(tmp_path / "never", 20_000_000) == 0
+    assert budget.frames_done(write_run(tmp_path, "e", checkpoint=True, log="frames\n"), 10) == 0
+    assert budget.frames_done(write_run(tmp_path, "f", checkpoint=True, log=LOG), 5_000) == 4_999  # not final
+
+
+def test_progress_counts_runs_and_prices_only_the_frames_left():
+    stored = budget.Throughput.load(budget.STORED_THROUGHPUT)
+    runs = [budget.Run("atari_table", g, "a3c", 2, "default", 0, 20_000_000) for g in ("Pong", "Breakout", "Qbert")]
+    done = [20_000_000, 5_000_000, 0]
+    text = budget.format_progress({"atari_table": runs}, {"atari_table": done}, stored, 2)
+    row = table_rows(text, "| target | complete |")[0]
+    assert row[:5] == ["atari_table", "1", "1", "1", "25.0M of 60.0M (41.7%)"]
+    left = 35e6 / (2911 * 2) / 3600 * 3  # frames left / (fps x workers) x cpus
+    assert abs(number(row[5]) - left) <= precision(row[5])
+    printed, tol = hours(row[6])
+    assert abs(printed - max(left / 2, 20e6 / (2911 * 2) / 3600)) <= tol
+
+
+def test_budget_prints_the_progress_of_the_run_directories(tmp_path):
+    results = tmp_path / "results"
+    runs = "runs/atari_table/{}/a3c/w2/default/s0"
+    write_run(results, runs.format("Pong"), final=True)
+    write_run(results, runs.format("Breakout"), checkpoint=True, log=LOG)
+    result = run_budget(tmp_path, "smoke")
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = {r[0]: r for r in table_rows(result.stdout, "| target | complete |")}
+    # 2 games x 2 methods; Breakout's log is past the smoke budget of 20k, but without final.json it is not done
+    assert rows["atari_table"][1:5] == ["1", "1", "2", "40.0k of 80.0k (50.0%)"]
+    assert rows["scalability"][1:4] == ["0", "0", "8"]
+    assert result.stdout.index("Compute bill") < result.stdout.index("Progress")

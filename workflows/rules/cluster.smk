@@ -1,6 +1,7 @@
 # The compute bill (`snakemake budget`, and printed when a launch starts) and the checks that stop a
 # SLURM launch with bad input before anything is submitted. See docs/workflow.md.
 import shutil
+from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
@@ -29,6 +30,12 @@ def grid_runs_by_target():
     return {t: run_specs(experiment_of_analysis(t)) for t in BILL_TARGETS}
 
 
+def grid_done_by_target():
+    """Frames done of each run of grid_runs_by_target(), in its order (budget.frames_done)."""
+    return {t: [compute_budget.frames_done(Path(path).parent, GRID[experiment_of_analysis(t)]["frames"])
+                for path in runs_for(experiment_of_analysis(t))] for t in BILL_TARGETS}
+
+
 def measure_throughput():
     """budget_measure=true: frames/s per worker of every (domain, method) of this scale, here."""
     pairs = {(r.domain, r.algo) for runs in grid_runs_by_target().values() for r in runs}
@@ -48,7 +55,10 @@ rule budget:
     run:
         throughput = measure_throughput() if config.get("budget_measure") else THROUGHPUT
         cores = given_cores() or os.cpu_count() or 1
-        text = compute_budget.format_bill(grid_runs_by_target(), throughput, cores, SCALE, shared=SHARED_RUNS)
+        runs = grid_runs_by_target()
+        text = compute_budget.format_bill(runs, throughput, cores, SCALE, shared=SHARED_RUNS)
+        text += "\n\n" + compute_budget.format_progress(runs, grid_done_by_target(), throughput, cores,
+                                                         shared=SHARED_RUNS)
         print(text, flush=True)
         with open(log[0], "w") as f:
             f.write(text + "\n")
@@ -83,14 +93,19 @@ def on_launch():
     if problems:
         raise WorkflowError("SLURM launch refused, nothing was submitted:\n"
                             + "\n".join(f"  - {p}" for p in problems))
-    runs = {}
+    runs, done = {}, {}
     for job in jobs:
         if job.rule.name == "train":
-            runs.setdefault(job.wildcards.experiment, []).append(run_of(job.wildcards))
+            run = run_of(job.wildcards)
+            runs.setdefault(job.wildcards.experiment, []).append(run)
+            done.setdefault(job.wildcards.experiment, []).append(
+                compute_budget.frames_done(Path(job.output[0]).parent, run.frames))
     if runs:
         cores = given_cores() if executor == "local" else None
-        logger.info(compute_budget.format_bill(runs, THROUGHPUT, cores, SCALE, title="Compute bill of this launch")
-                    + "\n")
+        text = compute_budget.format_bill(runs, THROUGHPUT, cores, SCALE, title="Compute bill of this launch")
+        if any(any(d) for d in done.values()):  # some runs resume: what is left of them
+            text += "\n\n" + compute_budget.format_progress(runs, done, THROUGHPUT, cores)
+        logger.info(text + "\n")
 
 
 onstart:
