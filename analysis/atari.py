@@ -50,6 +50,41 @@ def per_game_table(runs: pd.DataFrame, algos: list[str]) -> pd.DataFrame:
     return table
 
 
+def games_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """The games we ran, one row per (game, method): how many runs it rests on and their budget,
+    our final score (mean over complete runs; the spread is over runs, or over a lone run's
+    final-evaluation episodes), beside random, human, the A3C no-op reference and the paper's
+    Table S3 score for the method (human starts). A run still going counts in "in progress"."""
+    noop, hs = reference.noop_baselines(), reference.human_starts()
+    rows = []
+    for (game, algo), part in runs.groupby(["game", "algo"], sort=False):
+        done = part[part["completed"].astype(bool)]
+        scores = done["final_mean"].astype(float)
+        spread = scores.std(ddof=1) if len(done) > 1 else (done["final_std"].iloc[0] if len(done) else np.nan)
+        column = reference.PAPER_COLUMN_FOR_ALGO.get(algo)
+        rows.append({"game": game, "method": ALGO_LABELS[algo], "runs": len(done),
+                     "seeds": " ".join(str(int(s)) for s in sorted(done["seed"])) or "—",
+                     "in progress": int(len(part) - len(done)),
+                     "frames per run": short_number(float(part["frames_budget"].max())),
+                     "final episodes": int(done["final_episodes"].min()) if len(done) else None,
+                     "ours": scores.mean() if len(done) else np.nan,
+                     "± (sd)": spread, "random": noop["random_noop"].get(game, np.nan),
+                     "human": noop["human_noop"].get(game, np.nan),
+                     "A3C no-op ref., 320M": noop["a3c_noop_fortunato2018"].get(game, np.nan),
+                     "paper, 1 day / 4 days (human starts)": hs[column].get(game, np.nan) if column else np.nan,
+                     "ours, % human": normalize_table(pd.Series({game: scores.mean()}), noop, "human_noop",
+                                                      "random_noop").iloc[0] if len(done) else np.nan})
+    order = {g: i for i, g in enumerate(noop.index)}
+    table = pd.DataFrame(rows, columns=GAMES_COLUMNS)
+    return table.sort_values(["game", "method"], key=lambda c: c.map(order) if c.name == "game" else c,
+                             ignore_index=True)
+
+
+GAMES_COLUMNS = ["game", "method", "runs", "seeds", "in progress", "frames per run", "final episodes", "ours",
+                 "± (sd)", "random", "human", "A3C no-op ref., 320M", "paper, 1 day / 4 days (human starts)",
+                 "ours, % human"]
+
+
 # ---- normalised scores -------------------------------------------------------------------------
 
 def noop_reference_norm() -> pd.Series:

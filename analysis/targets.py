@@ -55,6 +55,12 @@ def atari_table(runs_dir: Path, out: Path) -> dict:
     runs, summary, _ = _load(runs_dir, "atari_table", "atari")
     reference.require_known_games(runs)
     algos = sorted(set(runs["algo"]), key=list(atari.ALGO_LABELS).index)
+    summary["files"] += write_table(atari.games_table(runs), out, "atari_games",
+                                    "The games we ran: our final score (mean over complete runs, each a "
+                                    "no-op-start evaluation of `final episodes` episodes; ± is the sd over runs, "
+                                    "or over a lone run's episodes) at its budget, beside random, human, the A3C "
+                                    "no-op reference at 320M frames and the paper's Table S3 score (A3C FF: 1 day "
+                                    "= 320M frames; A3C LSTM: 4 days; human starts, a different protocol).")
     summary["files"] += write_table(atari.per_game_table(runs, algos), out, "atari_per_game",
                                     "Raw scores per game. Ours: mean final score over complete runs, "
                                     "no-op starts. Paper columns: human starts (a different protocol).")

@@ -44,6 +44,14 @@ def test_atari_table_shows_ours_beside_the_references_and_missing_as_missing(tmp
     meta = json.loads((out / "summary.json").read_text())
     assert meta["complete_runs"] == 3 and meta["partial_runs"] == 1
     assert "—" in (out / "atari_per_game.md").read_text()
+    games = pd.read_csv(out / "atari_games.csv")  # the games we ran only, in the paper's order
+    assert list(games["game"]) == ["Alien", "Breakout", "Pong"]
+    breakout = games.set_index("game").loc["Breakout"]
+    assert breakout["runs"] == 2 and breakout["seeds"] == "0 1" and breakout["in progress"] == 0
+    assert breakout["ours"] == pytest.approx(30.5) and breakout["ours, % human"] == pytest.approx(100.0)
+    assert breakout["paper, 1 day / 4 days (human starts)"] == pytest.approx(551.6)  # Table S3, A3C FF 1 day
+    alien = games.set_index("game").loc["Alien"]
+    assert alien["runs"] == 0 and alien["in progress"] == 1 and math.isnan(alien["ours"])
     assert "\\begin{tabular}" in (out / "atari_table.tex").read_text()
 
 
