@@ -97,21 +97,30 @@ class ActionRepeat(gym.Wrapper):
     """CarRacing's frame skip: repeat each action `repeat` frames and sum their rewards (no
     max-pooling: CarRacing's frames do not flicker as Atari's do); stop early at the episode's end.
 
-    Only the frame the agent sees is drawn. CarRacing draws its state at every frame (a 1000x800
-    pygame scene, a font loaded from disk, scaled down to 96x96: most of a frame's cost), and
-    drawing changes nothing in the simulation, so the frames in between are not drawn; the
-    observations are the same (tests/a3c/test_envs_vision.py checks them against a plain repeat)."""
+    Only the frame the agent sees is drawn, and it is drawn by a3c/car_render.py's StateDrawer
+    (`fast_draw`; the same pixels as CarRacing's own drawing, with its polygon arithmetic in
+    numpy). CarRacing draws its state at every frame (a 1000x800 pygame scene of ~800 polygons
+    transformed in Python, scaled down to 96x96: most of a frame's cost), and drawing changes
+    nothing in the simulation, so the frames in between are not drawn; the observations are the
+    same (tests/a3c/test_envs_vision.py checks them against a plain repeat)."""
 
-    def __init__(self, env: gym.Env, repeat: int) -> None:
+    def __init__(self, env: gym.Env, repeat: int, fast_draw: bool = True) -> None:
         super().__init__(env)
         self.repeat = repeat
+        from a3c import car_render
+
+        car = env.unwrapped
+        self.draw = car_render.StateDrawer(car) if fast_draw and car_render.supported() else None
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
         car = self.env.unwrapped
         total = 0.0
         for frame in range(1, self.repeat + 1):
-            if frame < self.repeat:  # an instance attribute hides CarRacing._render for this frame
+            # an instance attribute hides CarRacing._render for this frame
+            if frame < self.repeat:
                 car._render = lambda mode: car.state.copy()  # a new array, as a drawn frame would be
+            elif self.draw is not None:
+                car._render = self.draw
             try:
                 obs, reward, terminated, truncated, info = self.env.step(action)
             finally:
@@ -120,8 +129,17 @@ class ActionRepeat(gym.Wrapper):
             if terminated or truncated:
                 break
         if frame < self.repeat:  # the episode ended on a frame that was not drawn: draw it
-            obs = car.state = car._render("state_pixels")
+            obs = car.state = (self.draw or car._render)("state_pixels")
         return obs, total, terminated, truncated, info
+
+    def reset(self, **kwargs: Any) -> tuple[Any, dict]:
+        car = self.env.unwrapped
+        if self.draw is not None:
+            car._render = self.draw
+        try:
+            return self.env.reset(**kwargs)
+        finally:
+            car.__dict__.pop("_render", None)
 
 
 def make_car_racing(continuous: bool, protocol: Protocol) -> gym.Env:
