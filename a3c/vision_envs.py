@@ -142,7 +142,7 @@ class ActionRepeat(gym.Wrapper):
             car.__dict__.pop("_render", None)
 
 
-def make_car_racing(continuous: bool, protocol: Protocol) -> gym.Env:
+def make_car_racing(continuous: bool, protocol: Protocol, fast_draw: bool = True) -> gym.Env:
     """CarRacing-v3 preprocessed like Atari: each action repeated protocol.frame_skip frames, the
     last frame in grayscale resized to 84x84 (INTER_AREA), a stack of the last 4: (4, 84, 84) uint8.
 
@@ -150,13 +150,14 @@ def make_car_racing(continuous: bool, protocol: Protocol) -> gym.Env:
     162 and 177, red-and-white kerbs, the red car, the indicator bar of speed, ABS, steering and gyro),
     the observation is then exactly Atari's (the paper's Atari network and its fast FF gradient
     path, a3c/replay_grad.py, unchanged) and 3x smaller. Frame skip 4: the Atari protocol's;
-    CarRacing runs at 50 frames/s, so the agent decides 12.5 times a second (Atari: 15)."""
+    CarRacing runs at 50 frames/s, so the agent decides 12.5 times a second (Atari: 15).
+    fast_draw=False leaves the drawing to CarRacing (benchmarks/car_render.py compares the two)."""
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # pygame greets on stdout otherwise
     import cv2
 
     frames = min(CAR_RACING_FRAMES, protocol.max_episode_frames)
     env = gym.make("CarRacing-v3", continuous=continuous, max_episode_steps=frames)
-    env = ActionRepeat(env, protocol.frame_skip)
+    env = ActionRepeat(env, protocol.frame_skip, fast_draw)
     side = protocol.screen_size
     env = gym.wrappers.TransformObservation(
         env, lambda obs: cv2.resize(cv2.cvtColor(obs, cv2.COLOR_RGB2GRAY), (side, side),
