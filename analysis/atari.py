@@ -334,13 +334,18 @@ ANCHOR_WINDOW = 0.05  # an eval counts at an anchor's frame count within 5% of i
 
 
 def score_near(curve: pd.DataFrame, frames: float) -> float:
-    """A run's periodic eval score nearest to `frames`, if one lies within ANCHOR_WINDOW of it."""
-    evals = curve[curve["kind"] == "eval"]
+    """A run's evaluation score nearest to `frames`, if one lies within ANCHOR_WINDOW of it: a
+    periodic one, or the final network's (its budget's 30-episode score, which takes the place of
+    the periodic evaluation there; preferred at equal distance)."""
+    evals = curve[curve["kind"].isin(("eval", "final"))]
     if evals.empty:
         return float("nan")
     gaps = (evals["frames"] - frames).abs()
-    nearest = gaps.idxmin()
-    return float(evals.at[nearest, "mean_return"]) if gaps[nearest] <= ANCHOR_WINDOW * frames else float("nan")
+    if gaps.min() > ANCHOR_WINDOW * frames:
+        return float("nan")
+    nearest = evals[gaps == gaps.min()]
+    final = nearest[nearest["kind"] == "final"]
+    return float((final if len(final) else nearest)["mean_return"].iloc[0])
 
 
 def anchor_table(curves: pd.DataFrame) -> pd.DataFrame:
@@ -365,6 +370,17 @@ def anchor_table(curves: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def anchor_points(games: list[str], algos: list[str]) -> dict[str, list[tuple[str, float, float]]]:
+    """Other implementations' published curve points (learning_anchors.csv) for the curve panels:
+    per game, (implementation, frames, score) of each anchor whose method we ran."""
+    out: dict[str, list[tuple[str, float, float]]] = {}
+    for _, anchor in reference.learning_anchors().iterrows():
+        if anchor["game"] in games and reference.anchor_algo(anchor["implementation"]) in algos:
+            out.setdefault(anchor["game"], []).append((anchor["implementation"], float(anchor["frames"]),
+                                                       float(anchor["score"])))
+    return out
+
+
 def levels(games: list[str], algos: list[str]) -> dict[str, dict[str, float]]:
     """Reference levels for each game's learning-curve panel: the A3C no-op reference and the
     paper's Table S3 score of each of our A3C variants (raw scores; the paper's under human starts)."""
@@ -373,7 +389,8 @@ def levels(games: list[str], algos: list[str]) -> dict[str, dict[str, float]]:
     for game in games:
         if game not in noop.index:
             continue
-        game_levels = {f"{reference.NOOP_REF_LABEL} (no-op starts)": float(noop.at[game, "a3c_noop_fortunato2018"])}
+        game_levels = {f"{reference.NOOP_REF_LABEL} (no-op starts)": float(noop.at[game, "a3c_noop_fortunato2018"]),
+                       "random (no-op starts)": float(noop.at[game, "random_noop"])}
         for algo in algos:
             column = reference.PAPER_COLUMN_FOR_ALGO.get(algo)
             if column and game in hs.index and pd.notna(hs.at[game, column]):

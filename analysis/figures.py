@@ -34,6 +34,8 @@ DPI = 100
 # reference levels, in order (dashed lines are kept for runs in progress)
 LEVEL_STYLES = [("0.35", "-."), ("black", ":"), ("tab:brown", (0, (5, 1, 1, 1, 1, 1)))]
 GOING = {"linestyle": "--", "linewidth": 1.0}  # a run in progress: its own thin dashed line, o at its end
+POINT_MARKERS = ["s", "^", "D", "v", "P", "X"]  # reference points (other implementations' curves), by label
+Points = dict[str, list[tuple[str, float, float]]]  # game -> [(label, frames, score)]
 MIN_SHARE = 0.2  # a level that would squeeze the data below this share of the y axis is written, not drawn
 
 
@@ -128,12 +130,14 @@ def overlap(a, b, margin: float = 0.5) -> bool:
 
 def learning_curves(curves: pd.DataFrame, group: str, path: Path, title: str,
                     levels: dict[str, dict[str, float]] | None = None,
-                    x_columns: tuple[str, ...] = ("frames",), empty_reason: str = "no evaluations logged yet"
-                    ) -> list[str]:
+                    x_columns: tuple[str, ...] = ("frames",), empty_reason: str = "no evaluations logged yet",
+                    points: Points | None = None) -> list[str]:
     """Mean eval score per game, a line per value of `group`, one panel per game and x column;
-    reference levels (levels[game] = {label: score}) drawn on each game's panel; runs without
-    final.json (in progress) dashed. Returns the PNG names written (one per page of games)."""
-    figures = curve_pages(curves, group, title, levels or {}, x_columns, empty_reason)
+    reference levels (levels[game] = {label: score}) drawn on each game's panel, and reference
+    points (points[game] = [(label, frames, score)], markers on the frames panel, those within
+    the runs' frames); runs without final.json (in progress) dashed. Returns the PNG names
+    written (one per page of games)."""
+    figures = curve_pages(curves, group, title, levels or {}, x_columns, empty_reason, points or {})
     names = []
     for page, fig in enumerate(figures, start=1):
         target = path if page == 1 else path.with_name(f"{path.stem}_p{page}{path.suffix}")
@@ -142,7 +146,7 @@ def learning_curves(curves: pd.DataFrame, group: str, path: Path, title: str,
 
 
 def curve_pages(curves: pd.DataFrame, group: str, title: str, levels: dict[str, dict[str, float]],
-                x_columns: tuple[str, ...], empty_reason: str) -> list[Figure]:
+                x_columns: tuple[str, ...], empty_reason: str, points: Points | None = None) -> list[Figure]:
     """The figures of learning_curves, unsaved (for layout checks)."""
     games = sorted(curves["game"].unique()) if len(curves) else []
     if "completed" not in curves:
@@ -158,7 +162,12 @@ def curve_pages(curves: pd.DataFrame, group: str, title: str, levels: dict[str, 
     for number, page in enumerate(pages, start=1):
         sub = curves[curves["game"].isin(page)]
         styles = level_styles([levels.get(game, {}) for game in page])
+        shown = {game: points_in_range((points or {}).get(game, []), sub[sub["game"] == game]) for game in page}
+        markers = {label: POINT_MARKERS[i % len(POINT_MARKERS)] for i, label in
+                   enumerate(dict.fromkeys(label for game in page for label, _, _ in shown[game]))}
         handles = curve_handles(sub, group, colours, styles)
+        handles += [Line2D([], [], color="0.2", marker=m, linestyle="none", markerfacecolor="none",
+                           label=f"{label} (published curve)") for label, m in markers.items()]
         suffix = f" (page {number} of {len(pages)}: {page[0]} to {page[-1]})" if len(pages) > 1 else ""
         columns = MAX_COLUMNS - MAX_COLUMNS % len(x_columns)
         fig, axes = grid_figure(len(page) * len(x_columns), title + suffix, [h.get_label() for h in handles],
@@ -167,9 +176,25 @@ def curve_pages(curves: pd.DataFrame, group: str, title: str, levels: dict[str, 
             draw_game(axes[i * len(x_columns):(i + 1) * len(x_columns)], sub[sub["game"] == game], group,
                       colours, {label: (value, styles[label]) for label, value in levels.get(game, {}).items()},
                       x_columns)
+            draw_points(axes[i * len(x_columns)], shown[game], markers, x_columns[0])
         figure_legend(fig, handles)
         figures.append(fig)
     return figures
+
+
+def points_in_range(points: list[tuple[str, float, float]], sub: pd.DataFrame) -> list[tuple[str, float, float]]:
+    """The reference points at frame counts our runs reached (with 5% to spare): later ones would
+    stretch the axis past our curves."""
+    reached = float(sub["frames"].max()) if len(sub) else 0.0
+    return [p for p in points if p[1] <= 1.05 * reached]
+
+
+def draw_points(ax: Axes, points: list[tuple[str, float, float]], markers: dict[str, str], column: str) -> None:
+    """Reference points as hollow markers on a frames panel."""
+    if column != "frames":
+        return
+    for label, frames, score in points:
+        ax.plot([frames], [score], marker=markers[label], color="0.2", markerfacecolor="none", linestyle="none")
 
 
 def level_styles(levels: list[dict[str, float]]) -> dict[str, tuple[str, str]]:

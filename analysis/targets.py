@@ -78,13 +78,16 @@ def atari_table(runs_dir: Path, out: Path) -> dict:
                                     "games; a column sums to its mean, first row). Sorted by the no-op reference.")
     curves = load_curves(runs_dir)
     summary["files"] += write_table(atari.anchor_table(curves), out, "atari_anchors",
-                                    "Our periodic evaluations beside other implementations' published learning "
-                                    "curves at equal frames (results/reference/learning_anchors.csv; settings differ "
-                                    "as listed; blank: no run of ours reached that frame count yet).")
+                                    "Our evaluations (periodic, and a complete run's final 30-episode one at its "
+                                    "budget) beside other implementations' published learning curves at equal "
+                                    "frames (results/reference/learning_anchors.csv; settings differ as listed; "
+                                    "blank: no run of ours reached that frame count yet).")
     summary["files"] += figures.learning_curves(curves, "algo", out / "atari_curves.png",
                                                 "Atari learning curves (eval score, no-op starts) with reference "
                                                 "scores", curve_levels(runs, "atari"),
-                                                empty_reason=empty_reason(runs))
+                                                empty_reason=empty_reason(runs),
+                                                points=atari.anchor_points(sorted(set(runs["game"])),
+                                                                           sorted(set(runs["algo"]))))
     summary["flags"] += flags
     summary["notes"] += atari.paper_notes()
     return summary
