@@ -245,6 +245,30 @@ def test_the_vectorised_target_contact_test_agrees_with_dm_controls_loop():
     assert outcomes == {True, False}
 
 
+@needs_maze
+def test_a_kept_render_camera_draws_the_same_pixels_as_a_new_one_each_time():
+    """Over an episode's steps and a new maze: Physics.render with its kept camera equals
+    dm_control's own render (a new camera every call), and each image is its own array."""
+    env = make_env(resolve("Maze"), Protocol(), seed=5)
+    env.reset(seed=5)
+    maze = env.unwrapped
+    rng = np.random.default_rng(5)
+    shown = []
+    for step in range(40):
+        if step == 20:
+            env.reset()  # a new maze: a new physics and model
+        env.step(int(rng.integers(6)))
+        composer_env = maze._env
+        while not hasattr(composer_env, "physics"):
+            composer_env = composer_env.env
+        physics = composer_env.physics
+        kept = physics.render(84, 84, camera_id="walker/egocentric")  # the agent's view
+        assert np.array_equal(kept, physics.original_render(84, 84, camera_id="walker/egocentric")), step
+        shown.append(kept)
+    assert not np.shares_memory(shown[-1], shown[-2]) and not np.array_equal(shown[0], shown[-1])
+    env.close()
+
+
 # ----- a short run of each writes the usual run directory -----
 
 @pytest.mark.parametrize("game,algo,extra", [
