@@ -119,6 +119,9 @@ def deviations(cfg: TrainConfig, spec: EnvSpec) -> list[str]:
         whose = "the paper's training" if spec.domain == "atari" else "the paper's Atari training in agent steps"
         notes.append(f"trains {cfg.frames:,} frames of a learning-rate schedule annealed over {horizon:,} "
                      f"({whose}); lr ends at {1 - cfg.frames / horizon:.3f} of its initial value")
+    if cfg.reward_scale != 1.0:
+        notes.append(f"learning rewards multiplied by reward_scale = {cfg.reward_scale:g} (scores are not; the paper "
+                     "gives no reward scale)")
     if cfg.algo in VALUE_BASED:
         notes.append("final epsilons assigned to workers by rank in the paper's proportions, not drawn at random")
     if spec.domain == "mujoco":

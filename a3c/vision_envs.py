@@ -362,7 +362,7 @@ def deviations(spec: EnvSpec, protocol: Protocol) -> list[str]:
         return [
             "CarRacing-v3 (gymnasium, Box2D, top-down 2D view) stands in for TORCS (not pip-installable)",
             f"CarRacing: {actions}; reward +1000/N per new track tile, -0.1 per frame, -100 for leaving the "
-            "playfield, instead of TORCS's velocity along the track; rewards are not clipped for learning",
+            "playfield, instead of TORCS's velocity along the track",
             f"CarRacing: grayscale 84x84 frames, a stack of {protocol.frame_stack}, each action repeated "
             f"{protocol.frame_skip} frames (the paper: RGB frames for TORCS, preprocessing not given); "
             f"episodes of at most {min(CAR_RACING_FRAMES, protocol.max_episode_frames)} frames; no no-op starts "

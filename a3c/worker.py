@@ -36,6 +36,10 @@ from a3c.models import build_model
 from a3c.optim import clip_factor, grad_norm
 from a3c.processes import DiagnosticsMessage, EpisodeMessage, Shared, add_frames, child_process
 
+# Rewards are clipped to [-1, 1] for learning (protocol.clip_rewards) on Atari, the paper's rule;
+# then multiplied by cfg.reward_scale (1 but for the TORCS stand-in: a3c/config.py).
+CLIPPED_DOMAINS = ("atari",)
+
 
 def worker_main(rank: int, cfg: TrainConfig, spec: EnvSpec, shared: Shared, seed: int) -> None:
     """Process entry point: run the loop; a failure is reported to the trainer (exit code 1)."""
@@ -55,7 +59,7 @@ class Worker:
         self.local_params = list(self.local.parameters())
         self.global_params = list(shared.model.parameters())
         self.learner = make_learner(cfg, rank, self.rng, discrete, spec.domain, self.local)
-        self.clip_rewards = cfg.protocol.clip_rewards and spec.domain == "atari"
+        self.clip_rewards = cfg.protocol.clip_rewards and spec.domain in CLIPPED_DOMAINS
         self.low = None if discrete else self.env.action_space.low
         self.high = None if discrete else self.env.action_space.high
         self.obs, info = self.env.reset(seed=seed)
@@ -97,7 +101,7 @@ class Worker:
             seg.obs.append(self.obs)
             seg.actions.append(action)
             reward = float(reward)
-            seg.rewards.append(min(max(reward, -1.0), 1.0) if self.clip_rewards else reward)
+            seg.rewards.append(self.learning_reward(reward))
             self.episode_return += reward
             self.episode_length += 1
             self.obs = next_obs
@@ -117,6 +121,12 @@ class Worker:
             self.pending_action, self.state = self.learner.act(self.local, self.obs, self.state, frames)
             seg.next_action = self.pending_action
         return seg
+
+    def learning_reward(self, reward: float) -> float:
+        """What the update learns from: the reward clipped to [-1, 1] (Atari), times reward_scale."""
+        if self.clip_rewards:
+            reward = min(max(reward, -1.0), 1.0)
+        return reward * self.cfg.reward_scale
 
     def lost_life(self, info: dict) -> bool:
         """With Protocol.terminal_on_life_loss: did this step cost a life (the game not over)?"""

@@ -115,8 +115,10 @@ def test_an_explicit_value_wins_over_the_domain_default_on_every_path(tmp_path):
 def test_the_domain_defaults_are_each_fields_own():
     from a3c.config import domain_defaults
 
-    assert domain_defaults("mujoco") == {"lr_anneal_frames": 0, "t_max": 0, "beta": 1e-4}
-    assert domain_defaults("atari") == {"lr_anneal_frames": 320_000_000, "t_max": 5, "beta": 0.01}
+    assert domain_defaults("mujoco") == {"lr_anneal_frames": 0, "t_max": 0, "beta": 1e-4, "reward_scale": 1.0}
+    assert domain_defaults("atari") == {"lr_anneal_frames": 320_000_000, "t_max": 5, "beta": 0.01,
+                                        "reward_scale": 1.0}
+    assert domain_defaults("driving")["reward_scale"] == 0.01
 
 
 # The flags of `python -m a3c train` before it was generated from the config: each must keep its

@@ -103,3 +103,25 @@ def test_fire_on_reset_and_life_loss_are_recorded_as_deviations():
     cfg = TrainConfig(game="Breakout", out="x", protocol=Protocol(fire_on_reset=True, terminal_on_life_loss=True))
     added = set(deviations(cfg, resolve("Breakout"))) - set(plain)
     assert len(added) == 2 and any("FIRE" in note for note in added) and any("lost life" in note for note in added)
+
+
+@pytest.mark.parametrize("game,scale,raw,learned", [
+    ("Pong", 1.0, [3.0, -2.0, 0.5], [1.0, -1.0, 0.5]),  # Atari: clipped to [-1, 1]
+    ("CartPole-v1", 1.0, [3.0, -2.0], [3.0, -2.0]),  # control: raw
+    ("CartPole-v1", 0.5, [3.0, -2.0], [1.5, -1.0]),  # scaled, not clipped
+])
+def test_the_learning_reward_is_clipped_on_atari_then_scaled(tmp_path, game, scale, raw, learned):
+    worker = make_worker(tmp_path, game, reward_scale=scale)
+    assert [worker.learning_reward(r) for r in raw] == learned
+
+
+def test_carracing_learns_from_rewards_scaled_to_atari_levels_and_says_so():
+    pytest.importorskip("Box2D")
+    from a3c.config import TrainConfig
+    from a3c.envs import resolve
+    from a3c.trainer import deviations
+
+    cfg = TrainConfig(game="CarRacing", out="x")
+    assert cfg.reward_scale == 0.01 and TrainConfig(game="Pong", out="x").reward_scale == 1.0
+    assert any("reward_scale = 0.01" in note for note in deviations(cfg, resolve("CarRacing")))
+    assert not any("reward_scale" in note for note in deviations(TrainConfig(game="Pong", out="x"), resolve("Pong")))
