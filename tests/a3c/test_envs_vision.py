@@ -4,6 +4,7 @@ environments, their preprocessing, a missing package's error, and a short traini
 Their packages are in requirements.txt (bash scripts/setup.sh installs them), so these tests run;
 they skip, saying what to install, only where a package or OSMesa cannot be had."""
 import json
+import sys
 from types import SimpleNamespace
 
 import gymnasium as gym
@@ -61,7 +62,15 @@ def test_the_domains_take_the_papers_atari_values():
 
 # ----- a missing package: the exact install, before any work -----
 
+def forget_imported(monkeypatch, *modules: str) -> None:
+    """As if `modules` had never been imported in this process (another test, or a test module's
+    collection, may have imported them): installed() trusts sys.modules first."""
+    for module in modules:
+        monkeypatch.delitem(sys.modules, module, raising=False)
+
+
 def test_a_missing_package_names_its_pinned_install(monkeypatch):
+    forget_imported(monkeypatch, "Box2D", "memory_maze")
     real = vision_envs.importlib.util.find_spec
     monkeypatch.setattr(vision_envs.importlib.util, "find_spec",
                         lambda name, *a: None if name in ("Box2D", "memory_maze") else real(name, *a))
@@ -82,6 +91,7 @@ def test_a_missing_osmesa_names_the_apt_package(monkeypatch):
 def test_the_command_line_refuses_a_missing_package_before_any_file(tmp_path, monkeypatch, caplog):
     from a3c.cli import main
 
+    forget_imported(monkeypatch, "pygame")
     real = vision_envs.importlib.util.find_spec
     monkeypatch.setattr(vision_envs.importlib.util, "find_spec",
                         lambda name, *a: None if name == "pygame" else real(name, *a))
