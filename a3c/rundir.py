@@ -13,6 +13,7 @@ import platform
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -175,6 +176,23 @@ class CsvLog:
         atomic_write_bytes(path, write)
 
 
+def quiet_writer_thread_errors() -> None:
+    """TensorBoard's writer thread keeps the OSError that stopped it (a full disk) and the next
+    call raises it, where it becomes the run's one clear RunDirError; without this hook the thread
+    would also print its own traceback on stderr."""
+    previous = threading.excepthook
+    if getattr(previous, "quiets_writer_threads", False):
+        return
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if type(args.thread).__name__ == "_AsyncWriterThread" and isinstance(args.exc_value, OSError):
+            return
+        previous(args)
+
+    hook.quiets_writer_threads = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
+
+
 class TensorBoardLog:
     """Scalars as TensorBoard event files in DIR/tensorboard (`tensorboard --logdir runs/`).
 
@@ -186,6 +204,7 @@ class TensorBoardLog:
         from torch.utils.tensorboard import SummaryWriter  # needs the tensorboard package
 
         self.directory = directory
+        quiet_writer_thread_errors()
         with writing(directory):  # it creates the directory and its first event file
             self.writer = SummaryWriter(str(directory), purge_step=resumed_at or None, flush_secs=30)
 

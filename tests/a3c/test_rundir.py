@@ -48,6 +48,35 @@ def test_a_tensorboard_write_failure_is_a_run_directory_error_naming_it(tmp_path
     board.close()  # after the failure: quiet
 
 
+def test_the_event_writer_threads_full_disk_prints_no_traceback_and_fails_the_next_call(tmp_path, monkeypatch):
+    """The real writer thread hits the full disk: it must stay quiet on stderr (the failure is
+    reported once, by the next call, as a RunDirError), while other threads' errors still print."""
+    import errno
+    import threading
+
+    from a3c.rundir import RunDirError, TensorBoardLog
+
+    printed = []  # what the default hook would print on stderr, one traceback per thread
+    monkeypatch.setattr(threading, "excepthook", lambda args: printed.append(args.thread.name))
+    board = TensorBoardLog(tmp_path / "tensorboard")
+    writer = board.writer._get_file_writer().event_writer._async_writer
+
+    def full_disk(data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    writer._writer.write = full_disk
+    writer._byte_queue.put(b"an event")
+    writer._worker.join(timeout=30)
+    assert not writer._worker.is_alive()
+    with pytest.raises(RunDirError, match="No space left on device"):
+        board.scalars("train", {"episode_return": 1.0}, 10)
+    board.close()
+    other = threading.Thread(target=full_disk, args=(None,), name="another thread")
+    other.start()
+    other.join()
+    assert printed == ["another thread"]
+
+
 def test_a_tensorboard_directory_that_cannot_be_made_is_an_error_naming_it(tmp_path):
     from a3c.rundir import RunDirError, TensorBoardLog
 
