@@ -222,6 +222,7 @@ def vision_table(runs_dir: Path, out: Path, target: str) -> dict:
     table = (done.groupby(["game", "algo"], as_index=False)
              .agg(final_score=("final_mean", "mean"), best_eval=("best_mean", "mean"),
                   runs=("final_mean", "size"), frames=("frames", "mean"))
+             .astype({"frames": "int64"})  # a run's frame count, not a float of it
              if len(done) else pd.DataFrame(columns=["game", "algo", "final_score", "best_eval", "runs", "frames"]))
     summary["files"] += write_table(table, out, target, f"{STAND_INS[target]}. Final score of the final network "
                                     "(mean over runs) and the best periodic evaluation, per method.")

@@ -35,8 +35,46 @@ def read_run(out: Path) -> tuple[list[dict[str, float]], str]:
     return rows, run["domain"]
 
 
+# What the x axis counts: the trainer's frames are emulator frames on Atari and CarRacing (4 per
+# agent step), agent steps on the maze, environment steps elsewhere.
+UNITS = {"atari": "frames", "driving": "frames, 4 per agent step", "maze": "agent steps"}
+
+
+def axis_unit(domain: str) -> str:
+    return UNITS.get(domain, "environment steps")
+
+
+def final_point(out: Path) -> dict[str, float] | None:
+    """A complete run's final score (the final network over its final evaluation episodes, from
+    final.json) as a point at the run's last frame; None for a run still going."""
+    if not (out / "final.json").exists():
+        return None
+    run = loader.read_run(out)
+    if not run["completed"]:
+        return None
+    std = run["final_std"]
+    return {"frames": run["frames"], "wall_time": run["wall_time"], "mean_return": run["final_mean"],
+            "std_return": 0.0 if std != std else std, "episodes": run["final_episodes"]}
+
+
+def title_for(out: Path, domain: str) -> str:
+    """The figure's title: the run (game, method, workers, seed) and how its evaluation episodes
+    were played (no-op starts on Atari; a Gaussian policy's mean action; sampled actions for the
+    other A3C policies; epsilon-greedy for the value-based methods)."""
+    if not (out / "config.json").exists():
+        return f"{out.name}: mean eval score"
+    run = loader.read_run(out)
+    if domain == "atari":
+        how = "no-op starts"
+    elif domain == "mujoco" or "Continuous" in run["game"]:
+        how = "mean action"
+    else:
+        how = "sampled actions" if run["algo"].startswith("a3c") else "epsilon-greedy"
+    return f"{run['game']}, {run['algo']}, {run['workers']} workers, seed {run['seed']}: mean eval score ({how})"
+
+
 def plot(rows: list[dict[str, float]], title: str, png: Path, target: float | None,
-         unit: str = "frames") -> None:
+         unit: str = "frames", final: dict[str, float] | None = None) -> None:
     import matplotlib.pyplot as plt
 
     from analysis.figures import save  # the analysis' atomic writer: a PNG is whole or absent
@@ -47,10 +85,16 @@ def plot(rows: list[dict[str, float]], title: str, png: Path, target: float | No
     means = [r["mean_return"] for r in rows]
     stds = [r["std_return"] for r in rows]
     for ax, x, label in ((axes[0], frames, f"{unit} (millions)"), (axes[1], minutes, "wall time (minutes)")):
-        ax.errorbar(x, means, yerr=stds, marker="o", capsize=2)
+        ax.errorbar(x, means, yerr=stds, marker="o", capsize=2, label="periodic evaluations")
+        if final is not None:
+            at = final["frames"] / 1e6 if x is frames else final["wall_time"] / 60
+            ax.errorbar([at], [final["mean_return"]], yerr=[final["std_return"]], marker="*", markersize=12,
+                        color="tab:red", capsize=3, linestyle="none",
+                        label=f"final network, {final['episodes']:.0f} episodes")
         if target is not None:
             ax.axhline(target, color="grey", linestyle="--", label=f"target {target:g}")
-            ax.legend()
+        if final is not None or target is not None:
+            ax.legend(fontsize=8)
         ax.set_xlabel(label)
         ax.set_ylabel("mean eval score")
         ax.grid(alpha=0.3)
@@ -153,12 +197,14 @@ def main() -> int:
         code = run_training(cmd)
     rows, domain = read_run(args.out)
     png = args.out / "learning_curve.png"
-    atari = domain == "atari"
-    title = f"{args.out.name}: mean eval score" + (" (no-op starts)" if atari else " (mean action)")
-    plot(rows, title, png, args.target, "frames" if atari else "environment steps")
+    final = final_point(args.out)
+    plot(rows, title_for(args.out, domain), png, args.target, axis_unit(domain), final)
     summarize(rows, args.target)
+    if final is not None:
+        log.info("final network: %.2f +- %.2f over %.0f episodes at %.2fM", final["mean_return"],
+                 final["std_return"], final["episodes"], final["frames"] / 1e6)
     log.info("figure: %s", png)
-    diagnostics = plot_diagnostics(args.out, "frames" if atari else "environment steps")
+    diagnostics = plot_diagnostics(args.out, axis_unit(domain))
     if diagnostics is not None:
         log.info("diagnostics: %s", diagnostics)
     return code

@@ -17,6 +17,7 @@ def test_the_driving_table_puts_our_scores_beside_the_solved_threshold(tmp_path,
     table = pd.read_csv(out / "driving.csv").set_index("algo")
     assert table.at["a3c", "final_score"] == 680.0 and table.at["a3c", "runs"] == 2
     assert "a3c-lstm" not in table.index  # in progress: no final score yet
+    assert "| CarRacing | a3c | 680.0 | 680.0 | 2 | 8000000 |" in (out / "driving.md").read_text()
     refs = pd.read_csv(out / "driving_reference.csv")
     assert 900 in set(refs["value"]) and refs["comparable_with_our_runs"].str.startswith("no").any()
     summary = json.loads((out / "summary.json").read_text())

@@ -69,3 +69,25 @@ def test_the_diagnostics_figure_averages_workers_per_span_of_frames(tmp_path):
     assert list(means["entropy"]) == [1.5, 0.375] and list(means["frames"]) == [250.0, 750.0]
     assert learning_curve.plot_diagnostics(tmp_path) == tmp_path / "diagnostics.png"
     assert (tmp_path / "diagnostics.png").stat().st_size > 0
+
+
+def test_a_complete_runs_curve_ends_with_its_final_score_and_names_the_run(tmp_path):
+    import json
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import learning_curve
+
+    out = tmp_path / "s0"
+    out.mkdir()
+    config = {"game": "CarRacing", "algo": "a3c", "workers": 2, "seed": 0, "lr": 7e-4, "beta": 0.01, "t_max": 5,
+              "frames": 8000, "domain": "driving"}
+    (out / "config.json").write_text(json.dumps(config))
+    assert learning_curve.final_point(out) is None  # still going
+    (out / "final.json").write_text(json.dumps({"completed": True, "frames": 8004, "wall_time": 90.0,
+                                                "final": {"mean_return": 821.0, "std_return": 76.0,
+                                                          "n_episodes": 30}}))
+    final = learning_curve.final_point(out)
+    assert (final["frames"], final["mean_return"], final["std_return"], final["episodes"]) == (8004, 821.0, 76.0, 30)
+    assert learning_curve.title_for(out, "driving") == \
+        "CarRacing, a3c, 2 workers, seed 0: mean eval score (sampled actions)"
+    assert learning_curve.axis_unit("driving") != learning_curve.axis_unit("maze")
