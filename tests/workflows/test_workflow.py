@@ -183,6 +183,8 @@ def test_the_reduced_scale_plans_the_table2_games_extra_seeds_and_methods(tmp_pa
     assert counts["analysis"] == 4 and counts["report"] == 1  # atari_table, lr_study, driving, maze
     assert {r.split("/runs/")[1].split("/")[1] for r in runs if "/runs/driving/" in r or "/runs/maze/" in r} == {
         "CarRacing", "Maze"}
+    assert {r.split("/runs/driving/CarRacing/")[1].split("/")[0] for r in runs if "/runs/driving/" in r} == {
+        "a3c", "a3c-lstm"}  # issue 17: A3C FF and LSTM on both stand-ins
 
 
 def test_the_lr_study_crosses_shared_learning_rates_with_both_eps_readings(tmp_path):
