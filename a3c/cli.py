@@ -1,4 +1,4 @@
-"""Command line: `python -m a3c train ...`, `python -m a3c games`.
+"""Command line: `python -m a3c train ...`, `python -m a3c status DIR...`, `python -m a3c games`.
 
 The train flags are generated from the config fields (a3c/config.py), which carry each flag's
 help and the source of its default."""
@@ -28,6 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt if present")
     train.add_argument("--restart", action="store_true",
                        help="discard a partial run in DIR (checkpoint, logs, config) and start over")
+    status = sub.add_parser("status", help="where runs stand: complete, running (frames, frames/s, ETA), stopped",
+                            description="Reads the run directories only (never their lock): safe while they train.")
+    status.add_argument("dirs", nargs="+", type=Path, metavar="DIR",
+                        help="a run directory, or a directory with run directories below it")
     sub.add_parser("games", help="list the paper's 57 Atari games, the MuJoCo tasks and the stand-ins for "
                                   "TORCS (CarRacing) and Labyrinth (Maze)")
     return parser
@@ -111,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
                         datefmt="%H:%M:%S")
     args = build_parser().parse_args(argv)
+    if args.command == "status":
+        from a3c import status as run_status
+
+        return run_status.main(args.dirs)
     if args.command == "games":
         sys.stdout.write("\n".join([*PAPER_GAMES, *MUJOCO_TASKS, *VISION_TASKS]) + "\n")
         return 0
