@@ -23,6 +23,7 @@ import pandas as pd
 from analysis import loader
 
 log = logging.getLogger("benchmarks.learning_curve")
+CONTINUOUS_CONTROL = ("Pendulum-v1",)  # the control tasks with a continuous action space
 
 
 def read_run(out: Path) -> tuple[list[dict[str, float]], str]:
@@ -35,13 +36,22 @@ def read_run(out: Path) -> tuple[list[dict[str, float]], str]:
     return rows, run["domain"]
 
 
-# What the x axis counts: the trainer's frames are emulator frames on Atari and CarRacing (4 per
-# agent step), agent steps on the maze, environment steps elsewhere.
-UNITS = {"atari": "frames", "driving": "frames, 4 per agent step", "maze": "agent steps"}
+def axis_unit(domain: str, frames_per_step: int = 1) -> str:
+    """What the x axis counts: the trainer's frames are emulator frames on Atari and CarRacing
+    (frames_per_step per agent step), agent steps on the maze, environment steps elsewhere."""
+    if domain == "atari":
+        return "frames"
+    if domain == "driving":
+        return f"frames, {frames_per_step} per agent step"
+    return "agent steps" if domain == "maze" else "environment steps"
 
 
-def axis_unit(domain: str) -> str:
-    return UNITS.get(domain, "environment steps")
+def frames_per_step(out: Path) -> int:
+    """config.json's frames_per_step (the frame skip), 1 where it does not say."""
+    try:
+        return int(loader.read_json(out / "config.json").get("frames_per_step") or 1)
+    except (loader.AnalysisInputError, AttributeError, TypeError, ValueError):
+        return 1
 
 
 def final_point(out: Path) -> dict[str, float] | None:
@@ -54,7 +64,17 @@ def final_point(out: Path) -> dict[str, float] | None:
         return None
     std = run["final_std"]
     return {"frames": run["frames"], "wall_time": run["wall_time"], "mean_return": run["final_mean"],
-            "std_return": 0.0 if std != std else std, "episodes": run["final_episodes"]}
+            "std_return": 0.0 if std is None or std != std else std, "episodes": run["final_episodes"],
+            "gaussian": run["final_stochastic_mean"] is not None}
+
+
+def gaussian_policy(out: Path, domain: str, game: str) -> bool:
+    """Whether the run's policy is Gaussian (evaluated with its mean action): a complete run says
+    so in final.json (its stochastic second summary); a run still going, by its task."""
+    final = final_point(out)
+    if final is not None:
+        return final["gaussian"]
+    return domain == "mujoco" or game in CONTINUOUS_CONTROL or "Continuous" in game
 
 
 def title_for(out: Path, domain: str) -> str:
@@ -66,7 +86,7 @@ def title_for(out: Path, domain: str) -> str:
     run = loader.read_run(out)
     if domain == "atari":
         how = "no-op starts"
-    elif domain == "mujoco" or "Continuous" in run["game"]:
+    elif gaussian_policy(out, domain, run["game"]):
         how = "mean action"
     else:
         how = "sampled actions" if run["algo"].startswith("a3c") else "epsilon-greedy"
@@ -90,7 +110,7 @@ def plot(rows: list[dict[str, float]], title: str, png: Path, target: float | No
             at = final["frames"] / 1e6 if x is frames else final["wall_time"] / 60
             ax.errorbar([at], [final["mean_return"]], yerr=[final["std_return"]], marker="*", markersize=12,
                         color="tab:red", capsize=3, linestyle="none",
-                        label=f"final network, {final['episodes']:.0f} episodes")
+                        label="final network" + (f", {final['episodes']:.0f} episodes" if final["episodes"] else ""))
         if target is not None:
             ax.axhline(target, color="grey", linestyle="--", label=f"target {target:g}")
         if final is not None or target is not None:
@@ -198,13 +218,14 @@ def main() -> int:
     rows, domain = read_run(args.out)
     png = args.out / "learning_curve.png"
     final = final_point(args.out)
-    plot(rows, title_for(args.out, domain), png, args.target, axis_unit(domain), final)
+    unit = axis_unit(domain, frames_per_step(args.out))
+    plot(rows, title_for(args.out, domain), png, args.target, unit, final)
     summarize(rows, args.target)
     if final is not None:
-        log.info("final network: %.2f +- %.2f over %.0f episodes at %.2fM", final["mean_return"],
-                 final["std_return"], final["episodes"], final["frames"] / 1e6)
+        log.info("final network: %.2f +- %.2f over %s episodes at %.2fM", final["mean_return"],
+                 final["std_return"], final["episodes"] or "?", final["frames"] / 1e6)
     log.info("figure: %s", png)
-    diagnostics = plot_diagnostics(args.out, axis_unit(domain))
+    diagnostics = plot_diagnostics(args.out, unit)
     if diagnostics is not None:
         log.info("diagnostics: %s", diagnostics)
     return code

@@ -1,9 +1,12 @@
 """`python -m a3c status`: the state of run directories, read without touching their lock."""
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -33,15 +36,20 @@ def test_a_running_run_shows_its_holder_rate_and_eta_and_status_leaves_the_lock_
     run = make_run(tmp_path / "r", [(1000, 10.0, -21.0), (2000, 20.0, -19.0), (4000, 30.0, -17.0)],
                    evals="2000,20.0,-20.0,1.0,-21.0,-19.0,5\n")
     with run_lock(run):  # a trainer (this process) holds it
-        found = status.read_status(run)
+        lock = run / ".lock"
+        before = (lock.stat().st_ino, lock.stat().st_mtime_ns, lock.read_bytes())
+        with mock.patch("fcntl.flock", side_effect=AssertionError("status must not take the lock")):
+            found = status.read_status(run)
+        assert (lock.stat().st_ino, lock.stat().st_mtime_ns, lock.read_bytes()) == before
         assert found.state == "running" and f"pid {os.getpid()}" in found.holder
         assert found.frames == 4000 and found.rate == pytest.approx(150.0)  # (4000 - 1000) / 20 s
         assert found.eta_s() == pytest.approx(40.0)  # 6000 frames left at 150 frames/s
         text = status.describe(found)
-        assert "4,000 of 10,000 frames (40.0%)" in text and "ETA 0m40s" in text
+        assert "logged up to 4,000 of 10,000 frames (40.0%)" in text and "ETA 0m40s" in text
+        assert "150 frames/s over the last 0m20s of training" in text
         assert "mean of the last 3 episodes: -19.00" in text and "last evaluation: -20.00 +- 1.00 (5 episodes)" in text
     assert status.read_status(run).state == "stopped"  # released: resumable from its checkpoint
-    assert "continue with the same command and --resume" in status.describe(status.read_status(run))
+    assert "the same command with --resume continues from it" in status.describe(status.read_status(run))
 
 
 def test_complete_stopped_and_unstarted_runs_below_a_directory(tmp_path):
@@ -59,9 +67,66 @@ def test_complete_stopped_and_unstarted_runs_below_a_directory(tmp_path):
 def test_the_frame_rate_counts_training_time_only(tmp_path):
     """wall_time is summed over resumed segments: the rate comes from it, not from the clock."""
     rows = [{"frames": f, "wall_time": t} for f, t in [(0, 0.0), (1000, 100.0), (3000, 400.0), (4000, 500.0)]]
-    assert status.frames_per_second(rows, window_s=150) == pytest.approx(1000 / 100)  # the last 100 s
-    assert status.frames_per_second(rows, window_s=1000) == pytest.approx(4000 / 500)
+    assert status.frames_per_second(rows, window_s=150) == pytest.approx((1000 / 100, 100))  # the last 100 s
+    assert status.frames_per_second(rows, window_s=50) == pytest.approx((1000 / 100, 100))  # at least two rows
+    assert status.frames_per_second(rows, window_s=1000) == pytest.approx((4000 / 500, 500))
     assert status.frames_per_second(rows[:1]) is None
+
+
+def test_a_trainer_whose_lock_file_was_replaced_still_shows_as_running(tmp_path):
+    """The kernel's lock is on the old, deleted file: the PID the new one names holds it."""
+    run = make_run(tmp_path / "r", [(1000, 10.0, 1.0), (2000, 20.0, 1.0)])
+    with run_lock(run):
+        text = (run / ".lock").read_text()
+        (run / ".lock").unlink()
+        (run / ".lock").write_text(text)  # a new inode, nobody's lock
+        assert status.read_status(run).state == "running"
+    assert status.read_status(run).state == "stopped"
+
+
+def test_without_proc_locks_the_named_pid_decides(tmp_path, monkeypatch):
+    run = make_run(tmp_path / "r", [(1000, 10.0, 1.0)])
+    (run / ".lock").write_text(f"pid {os.getpid()} on host {socket.gethostname()}, since 2026-12-02 10:00:00\n")
+    monkeypatch.setattr(status, "flock_holders", lambda: None)
+    monkeypatch.setattr(status, "trainer_alive", lambda pid: pid == os.getpid())
+    assert status.read_status(run).state == "running"
+    monkeypatch.setattr(status, "trainer_alive", lambda pid: False)
+    assert status.read_status(run).state == "stopped"
+
+
+def test_a_lock_file_of_another_host_with_a_fresh_log_is_possibly_running(tmp_path):
+    run = make_run(tmp_path / "r", [(1000, 10.0, 1.0), (2000, 20.0, 1.0)])
+    (run / ".lock").write_text("pid 4242 on host node-17.cluster, since 2026-12-02 10:00:00\n")
+    found = status.read_status(run)
+    assert found.state == "possibly running" and "node-17.cluster" in status.describe(found)
+    old = time.time() - 2 * status.ACTIVE_S
+    os.utime(run / "train_log.csv", (old, old))
+    assert status.read_status(run).state == "stopped"
+
+
+def test_trainer_alive_tells_a_trainer_from_another_process():
+    trainer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)  # python -m a3c train"])
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert status.trainer_alive(trainer.pid) and not status.trainer_alive(other.pid)
+    finally:
+        for proc in (trainer, other):
+            proc.kill()
+            proc.wait()
+    assert not status.trainer_alive(trainer.pid)  # gone
+
+
+def test_an_unreadable_run_is_named_and_the_others_are_still_shown(tmp_path, capsys):
+    make_run(tmp_path / "good", [(1000, 10.0, 1.0)])
+    bad = make_run(tmp_path / "bad", [(1000, 10.0, 1.0)])
+    (bad / "train_log.csv").write_text(TRAIN_HEADER + "1000,abc,0,1.0,100\n")
+    (tmp_path / "worse").mkdir()
+    (tmp_path / "worse" / "config.json").write_text("[1, 2]")
+    assert status.main([tmp_path]) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}: unreadable ({bad / 'train_log.csv'} cannot be read as a log" in out
+    assert f"{tmp_path / 'worse'}: unreadable ({tmp_path / 'worse' / 'config.json'} is not a JSON object)" in out
+    assert f"{tmp_path / 'good'}: stopped" in out
 
 
 def test_a_directory_without_runs_is_a_clear_error(tmp_path):

@@ -91,3 +91,26 @@ def test_a_complete_runs_curve_ends_with_its_final_score_and_names_the_run(tmp_p
     assert learning_curve.title_for(out, "driving") == \
         "CarRacing, a3c, 2 workers, seed 0: mean eval score (sampled actions)"
     assert learning_curve.axis_unit("driving") != learning_curve.axis_unit("maze")
+
+
+def test_a_final_score_without_its_optional_fields_still_plots_and_a_gaussian_title_says_mean_action(tmp_path):
+    import json
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import learning_curve
+
+    out = tmp_path / "s1"
+    out.mkdir()
+    (out / "config.json").write_text(json.dumps({"game": "Pendulum-v1", "algo": "a3c", "workers": 1, "seed": 1,
+                                                 "lr": 1e-3, "beta": 0.01, "t_max": 5, "frames": 4000,
+                                                 "domain": "control", "frames_per_step": 1}))
+    (out / "eval_log.csv").write_text("frames,wall_time,mean_return,std_return,min_return,max_return,n_episodes\n"
+                                      "2000,1.0,-900.0,50.0,-950.0,-850.0,2\n")
+    assert learning_curve.title_for(out, "control").endswith("(mean action)")  # still going: by its task
+    (out / "final.json").write_text(json.dumps({"completed": True, "frames": 4000, "wall_time": 2.0,
+                                                "final": {"mean_return": -700.0}}))
+    final = learning_curve.final_point(out)
+    assert final["std_return"] == 0.0 and final["episodes"] is None and not final["gaussian"]
+    learning_curve.plot(learning_curve.read_run(out)[0], "t", out / "curve.png", None, "steps", final)
+    assert (out / "curve.png").stat().st_size > 0
+    assert learning_curve.axis_unit("driving", 4) == "frames, 4 per agent step"
