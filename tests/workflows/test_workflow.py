@@ -217,3 +217,15 @@ def test_each_scale_has_its_own_results_directory():
         paths[scale] = set(planned_runs(result.stdout))
         assert paths[scale] and all(p.startswith(f"results/{scale}/runs/atari_table/") for p in paths[scale])
     assert not paths["smoke"] & paths["reduced"]
+
+
+def test_an_experiment_may_set_its_own_evaluation_interval(tmp_path):
+    """The reduced maze (2M steps) evaluates every 200k; the others keep the scale's 1M."""
+    result = dry_run("all", tmp_path, "-p", scale="reduced")
+    assert result.returncode == 0, result.stderr[-2000:]
+    commands = re.findall(r"--eval-every (\d+) .*?--out \S+/runs/(\w+)/", result.stdout, re.S)
+    intervals = {}
+    for value, experiment in commands:
+        intervals.setdefault(experiment, set()).add(int(value))
+    assert intervals["maze"] == {200_000} and intervals["atari_table"] == {1_000_000}, intervals
+    assert intervals["driving"] == {1_000_000}

@@ -57,9 +57,17 @@ def check_grid(grid):
     if "scalability" in grid and 1 not in grid["scalability"]["workers"]:
         raise ValueError("scalability: workers must include 1 (speedups are relative to one worker)")
     for exp in EXPERIMENTS:
-        if exp in grid and grid["eval"]["eval_every"] >= grid[exp]["frames"]:
-            raise ValueError(f"{exp}: eval_every ({grid['eval']['eval_every']}) must be below frames "
+        if exp in grid and eval_settings(exp, grid)["eval_every"] >= grid[exp]["frames"]:
+            raise ValueError(f"{exp}: eval_every ({eval_settings(exp, grid)['eval_every']}) must be below frames "
                              f"({grid[exp]['frames']}), or the runs have no periodic evaluation")
+
+
+def eval_settings(experiment, grid=None):
+    """The scale's evaluation settings, with the experiment's own eval_every where it has one (the
+    maze's 2M-step runs would get one evaluation from a 1M-frame interval)."""
+    grid = GRID if grid is None else grid
+    own = {k: grid[experiment][k] for k in ("eval_every",) if k in grid[experiment]}
+    return {**grid["eval"], **own}
 
 
 check_grid(GRID)

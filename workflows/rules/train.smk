@@ -16,7 +16,7 @@ rule train:
         flags=lambda wc: variant_flags(wc.variant),
         frames=lambda wc: GRID[wc.experiment]["frames"],
         out=lambda wc, output: os.path.dirname(output[0]),
-        ev=GRID["eval"],
+        ev=lambda wc: eval_settings(wc.experiment),
         strict=int(bool(config.get("strict_cores", False))),
     # The worker count comes from the wildcard; Snakemake caps {threads} at --cores silently, so
     # the job compares the two and says so (or fails with strict_cores).
