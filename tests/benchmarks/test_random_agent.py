@@ -4,6 +4,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -41,3 +42,33 @@ def test_an_atari_game_is_refused_before_any_episode(reference, capsys):
         random_agent.main(["--game", "Pong", "--reference", str(reference)])
     assert "atari_baselines_noop.csv" in capsys.readouterr().err
     assert pd.read_csv(reference).equals(pd.read_csv(ROOT / "results" / "reference" / "vision_reference.csv"))
+
+
+def test_the_explorer_turns_when_the_view_stops_changing_and_goes_forward_otherwise():
+    explorer = random_agent.Explorer(seed=0)
+    rng = np.random.default_rng(0)
+    moving = [explorer.act(rng.integers(0, 256, (3, 8, 8), dtype=np.uint8)) for _ in range(50)]
+    assert set(moving) <= {random_agent.FORWARD, random_agent.FORWARD_LEFT, random_agent.FORWARD_RIGHT}
+    assert moving.count(random_agent.FORWARD) > 30
+    wall = np.zeros((3, 8, 8), np.uint8)
+    explorer.act(wall)
+    turn = [explorer.act(wall) for _ in range(2)]  # the view did not change: a turn of 2-5 steps
+    assert turn[0] == turn[1] and turn[0] in (random_agent.LEFT, random_agent.RIGHT)
+
+
+def test_each_policy_keeps_its_own_row(reference):
+    spec = random_agent.resolve("Maze")
+    stats = {"n_episodes": 2, "std_return": 0.5, "mean_return": 0.5}
+    for policy, value in (("random", 0.5), ("explorer", 0.75), ("explorer", 1.25)):
+        row = random_agent.reference_row(spec, dict(stats, mean_return=value), "cmd", policy)
+        random_agent.store(row, reference)
+    maze = pd.read_csv(reference).query("game == 'Maze'")
+    assert maze["quantity"].str.startswith("random agent (").sum() == 1
+    explorer = maze[maze["quantity"].str.startswith("memoryless explorer (")]
+    assert explorer["value"].tolist() == [1.25]  # the later measurement replaced the earlier one
+
+
+def test_the_explorer_is_refused_outside_the_maze(reference, capsys):
+    with pytest.raises(SystemExit):
+        random_agent.main(["--game", "CarRacing", "--policy", "explorer", "--reference", str(reference)])
+    assert "the maze only" in capsys.readouterr().err
