@@ -32,6 +32,7 @@ VISION_TASKS = {
     "CarRacing": ("driving", "CarRacing-v3"),  # TORCS: gymnasium's Box2D racer, discrete actions
     "CarRacingContinuous": ("driving", "CarRacing-v3"),  # the same with steer/gas/brake in [-1, 1] x [0, 1]^2
     "Maze": ("maze", "MemoryMaze-9x9"),  # Labyrinth: memory-maze's 9x9 random 3D maze
+    "MazeApples": ("maze", "MemoryMaze-9x9-Apples"),  # the same mazes with Labyrinth's apples (+1 each)
 }
 # Other spellings of those names, as key() gives them.
 VISION_ALIASES = {

@@ -52,6 +52,10 @@ CAR_RACING_FRAMES = 1000  # gymnasium's own episode limit for CarRacing-v3, in B
 MAZE_SIZE = 9  # memory-maze's smallest maze (9x9 cells inside the walls), after DMLab's explore_goal_locations_small
 MAZE_STEPS = 1000  # memory-maze 9x9: 250 s of simulated time at 4 agent steps per second
 MAZE_ACTIONS = 6  # noop, forward, left, right, forward + left, forward + right (memory-maze's discrete set)
+# "MazeApples", the Labyrinth-like task on the same mazes: every ball is an apple worth +1 once.
+APPLES_PER_ROOM = 4  # labmaze places this many object cells in each room
+APPLES = 12  # apples per maze (a maze with fewer object cells is drawn again, as memory-maze does)
+APPLE_RGB = ((0.35, 0.75, 0.3), (0.25, 0.6, 0.2))  # one colour for all: no target to tell apart
 
 
 class MissingDependency(ValueError):
@@ -88,7 +92,7 @@ def make(spec: EnvSpec, protocol: Protocol) -> gym.Env:
     """Build the stand-in `spec` names, preprocessed as the protocol says (not yet seeded)."""
     if spec.domain == "driving":
         return make_car_racing(spec.name == "CarRacingContinuous", protocol)
-    return make_maze(protocol)
+    return make_maze(protocol, apples=spec.name == "MazeApples")
 
 
 # ----- driving: CarRacing-v3 for TORCS -----
@@ -284,6 +288,82 @@ class QuietAbsl(logging.Filter):
 QUIET_ABSL = QuietAbsl()
 
 
+def apple_maze_task_class() -> type:
+    """memory-maze's task with Labyrinth's apples in place of its prompted targets: each ball is
+    worth +1 the first time it is touched, then vanishes (dm_control's TargetSphere hides an
+    activated ball); when every apple is eaten they all grow back. Defined on first use, after
+    memory_maze_tasks() has made memory-maze importable."""
+    from memory_maze.maze import MemoryMazeTask
+
+    class AppleMazeTask(MemoryMazeTask):
+        def _create_targets(self, clear_existing: bool = False, randomize_colors: bool = False,
+                            rng: Any = None) -> None:
+            from dm_control.locomotion.props import target_sphere
+
+            assert not clear_existing and not randomize_colors, "apples are created once, in one colour"
+            self._target_colors = [np.array(APPLE_RGB[0])] * self.n_targets  # memory-maze's colour observable
+            for _ in range(self.n_targets):
+                apple = target_sphere.TargetSphere(radius=self._target_radius, rgb1=APPLE_RGB[0], rgb2=APPLE_RGB[1],
+                                                   height_above_ground=self._target_radius
+                                                   + self._target_height_above_ground)
+                self._targets.append(apple)
+                self._maze_arena.attach(apple)
+
+        def initialize_episode(self, physics: Any, rng: Any) -> None:
+            super().initialize_episode(physics, rng)
+            self._eaten: set[int] = set()
+            self._reward = 0.0
+
+        def after_step(self, physics: Any, rng: Any) -> None:
+            super(MemoryMazeTask, self).after_step(physics, rng)  # the maze's own, not the prompted targets'
+            newly = {i for i, apple in enumerate(self._targets) if apple.activated} - self._eaten
+            self._eaten |= newly
+            self._reward = float(len(newly))
+            self._targets_obtained += len(newly)
+            if len(self._eaten) == len(self._targets):  # all eaten: they grow back
+                for apple in self._targets:
+                    apple.reset(physics)
+                self._eaten = set()
+
+        def get_reward(self, physics: Any) -> float:
+            return self._reward
+
+    return AppleMazeTask
+
+
+def apple_maze(seed: int, camera_resolution: int) -> Any:
+    """memory-maze's 9x9 maze (tasks._memory_maze with its 9x9 settings: labmaze arena, rolling
+    ball, 4 Hz control, 250 s, the six discrete actions) with APPLES apples instead of 3 prompted
+    targets, and the plain first-person frame (no target-colour border): a dm_env."""
+    tasks = memory_maze_tasks()  # first: it sets the rendering backend and makes memory_maze importable
+    from dm_control import composer
+    from dm_control.locomotion.arenas import labmaze_textures
+    from memory_maze import maze, wrappers
+
+    random_state = np.random.RandomState(seed)
+    arena = maze.MazeWithTargetsArena(
+        x_cells=MAZE_SIZE + 2, y_cells=MAZE_SIZE + 2, xy_scale=2.0, z_height=1.5, max_rooms=6,
+        room_min_size=3, room_max_size=5, spawns_per_room=1, targets_per_room=APPLES_PER_ROOM,
+        floor_textures=maze.FixedFloorTexture("style_01", ["blue", "blue_bright"]),
+        wall_textures=dict({"*": maze.FixedWallTexture("style_01", "yellow")},
+                           **{str(i): labmaze_textures.WallTextures("style_01") for i in range(10)}),
+        skybox_texture=None, random_seed=random_state.randint(2147483648))
+    task = apple_maze_task_class()(
+        walker=maze.RollingBallWithFriction(camera_height=0.3, add_ears=False), maze_arena=arena,
+        n_targets=APPLES, target_radius=0.6, target_height_above_ground=-0.6,
+        enable_global_task_observables=True, control_timestep=1.0 / tasks.DEFAULT_CONTROL_FREQ,
+        camera_resolution=camera_resolution)
+    env = composer.Environment(time_limit=MAZE_STEPS / tasks.DEFAULT_CONTROL_FREQ - 1e-3, task=task,
+                               random_state=random_state, strip_singleton_obs_buffer_dim=True)
+    env = wrappers.RemapObservationWrapper(env, {"image": "walker/egocentric_camera"})
+    env = wrappers.ImageOnlyObservationWrapper(env)
+    return wrappers.DiscreteActionSetWrapper(env, [np.array(a) for a in MAZE_ACTION_SET])
+
+
+# memory-maze's discrete actions (tasks._memory_maze): (forward, turn) of its rolling ball
+MAZE_ACTION_SET = ((0.0, 0.0), (-1.0, 0.0), (0.0, -1.0), (0.0, 1.0), (-1.0, -1.0), (-1.0, 1.0))
+
+
 class MemoryMazeEnv(gym.Env):
     """memory-maze's 9x9 task (a dm_env) as a gymnasium environment: (3, side, side) uint8 RGB
     first-person frames (the target's colour drawn as the frame's border), 6 discrete actions,
@@ -294,8 +374,9 @@ class MemoryMazeEnv(gym.Env):
 
     metadata = {"render_modes": []}
 
-    def __init__(self, side: int = 84) -> None:
+    def __init__(self, side: int = 84, apples: bool = False) -> None:
         self.side = side
+        self.apples = apples  # MazeApples: Labyrinth's apples (apple_maze) instead of memory-maze's task
         self.observation_space = gym.spaces.Box(0, 255, (3, side, side), np.uint8)
         self.action_space = gym.spaces.Discrete(MAZE_ACTIONS)
         self._env: Any = None
@@ -304,9 +385,13 @@ class MemoryMazeEnv(gym.Env):
 
     def _build(self, seed: int) -> None:
         self.close()
-        build = getattr(memory_maze_tasks(), f"memory_maze_{MAZE_SIZE}x{MAZE_SIZE}")
-        self._env = build(seed=seed, image_only_obs=True, camera_resolution=self.side)
-        log.debug("memory maze %dx%d built from seed %d", MAZE_SIZE, MAZE_SIZE, seed)
+        if self.apples:
+            self._env = apple_maze(seed, self.side)
+        else:
+            build = getattr(memory_maze_tasks(), f"memory_maze_{MAZE_SIZE}x{MAZE_SIZE}")
+            self._env = build(seed=seed, image_only_obs=True, camera_resolution=self.side)
+        log.debug("%s %dx%d built from seed %d", "apple maze" if self.apples else "memory maze", MAZE_SIZE,
+                  MAZE_SIZE, seed)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
         if seed is not None and self._seeded_start is not None and self._seeded_start[0] == seed:
@@ -343,10 +428,11 @@ class MemoryMazeEnv(gym.Env):
             self._env = None
 
 
-def make_maze(protocol: Protocol) -> gym.Env:
-    """The 9x9 memory maze at protocol.screen_size (84: the paper's Labyrinth input), episodes
-    capped at protocol.max_episode_frames agent steps where that is shorter than its 1000."""
-    env: gym.Env = MemoryMazeEnv(protocol.screen_size)
+def make_maze(protocol: Protocol, apples: bool = False) -> gym.Env:
+    """The 9x9 memory maze (or, with `apples`, the same mazes with Labyrinth's apples) at
+    protocol.screen_size (84: the paper's Labyrinth input), episodes capped at
+    protocol.max_episode_frames agent steps where that is shorter than its 1000."""
+    env: gym.Env = MemoryMazeEnv(protocol.screen_size, apples)
     if protocol.max_episode_frames < MAZE_STEPS:
         env = gym.wrappers.TimeLimit(env, protocol.max_episode_frames)
     return env
@@ -369,14 +455,18 @@ def deviations(spec: EnvSpec, protocol: Protocol) -> list[str]:
             "(every episode is a new random track)",
         ]
     if spec.domain == "maze":
+        task = (f"MazeApples: {APPLES} apples per maze (up to {APPLES_PER_ROOM} per room, in the rooms only), +1 for "
+                "each the first time it is touched (it then vanishes), all growing back once every one is eaten, "
+                "instead of Labyrinth's apples (+1, also along corridors) and portal (+10, respawning the agent); "
+                "no target-colour border" if spec.name == "MazeApples" else
+                "Maze: +1 for each coloured target reached (the colour to seek is shown as the frame's border), "
+                "instead of Labyrinth's apples (+1) and portal (+10)")
         return [
             "memory-maze 1.0.3 (9x9, dm_control/MuJoCo; mazes drawn by labmaze, DeepMind Lab's maze generator) "
             "stands in for Labyrinth (DeepMind Lab, not pip-installable)",
-            "Maze: +1 for each coloured target reached (the colour to seek is shown as the frame's border), "
-            "instead of Labyrinth's apples (+1) and portal (+10); episodes of "
-            f"{min(MAZE_STEPS, protocol.max_episode_frames)} agent steps at 4 steps per simulated second, "
-            "instead of 60 s; a frame is one agent step",
-            f"Maze: one {protocol.screen_size}x{protocol.screen_size} RGB frame per observation (as the "
+            f"{task}; episodes of {min(MAZE_STEPS, protocol.max_episode_frames)} agent steps at 4 steps per "
+            "simulated second, instead of 60 s; a frame is one agent step",
+            f"{spec.name}: one {protocol.screen_size}x{protocol.screen_size} RGB frame per observation (as the "
             "paper's Labyrinth), rendered offscreen by MuJoCo (OSMesa on CPU)",
         ]
     return []

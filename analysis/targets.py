@@ -211,7 +211,7 @@ def mujoco_table(runs_dir: Path, out: Path) -> dict:
 
 STAND_INS = {"driving": "TORCS (the paper's car racing) is not pip-installable: CarRacing-v3 stands in for it",
              "maze": "Labyrinth (the paper's 3D mazes, DeepMind Lab) is not pip-installable: memory-maze 9x9 "
-                     "stands in for it"}
+                     "stands in for it (MazeApples: Labyrinth's apples on its mazes; Maze: its own prompted targets)"}
 
 
 def vision_table(runs_dir: Path, out: Path, target: str) -> dict:

@@ -217,6 +217,52 @@ def test_maze_episodes_end_by_time_as_truncation():
     env.close()
 
 
+@needs_maze
+def test_the_apple_maze_has_its_apples_and_new_layouts():
+    env = make_env(resolve("MazeApples"), Protocol(), seed=0)
+    obs, _ = env.reset(seed=0)
+    assert obs.shape == (3, 84, 84) and obs.dtype == np.uint8 and env.action_space == gym.spaces.Discrete(6)
+    maze = env.unwrapped
+    task = maze._env
+    while not hasattr(task, "task"):
+        task = task.env
+    task = task.task
+    assert len(task._targets) == vision_envs.APPLES and not any(a.activated for a in task._targets)
+    first = maze.layout()
+    env.reset()
+    assert maze.layout() != first
+    rewards = [env.step(1)[1] for _ in range(20)]
+    assert all(r == int(r) and r >= 0 for r in rewards)
+    env.close()
+
+
+class FakeApple:
+    def __init__(self) -> None:
+        self.activated = False
+
+    def reset(self, physics) -> None:
+        self.activated = False
+
+
+@needs_maze
+def test_an_apple_pays_once_and_all_grow_back_once_every_one_is_eaten():
+    vision_envs.memory_maze_tasks()
+    task = object.__new__(vision_envs.apple_maze_task_class())
+    task._targets, task._targets_obtained, task._contact_termination = [FakeApple() for _ in range(3)], 0, False
+    task._eaten, task._reward = set(), 0.0
+    rewards = []
+    for touched in ([0], [0], [], [1, 2]):  # touching apple 0 twice, nothing, then the other two at once
+        for i in touched:
+            task._targets[i].activated = True
+        task.after_step(physics=None, rng=None)
+        rewards.append(task.get_reward(None))
+    assert rewards == [1.0, 0.0, 0.0, 2.0] and task._targets_obtained == 3
+    assert not any(a.activated for a in task._targets) and task._eaten == set()  # all grew back
+    task._targets[1].activated = True
+    task.after_step(physics=None, rng=None)
+    assert task.get_reward(None) == 1.0
+
+
 class FakeContacts(list):
     """Stands in for MuJoCo's contact list: iterable contacts and their fields as arrays."""
 
@@ -286,6 +332,8 @@ def test_a_kept_render_camera_draws_the_same_pixels_as_a_new_one_each_time():
                                       "--eval-every", "1000"], marks=needs_driving),
     pytest.param("Maze", "a3c-lstm", ["--workers", "1", "--frames", "200", "--max-episode-frames", "100",
                                       "--eval-every", "100"], marks=needs_maze),
+    pytest.param("MazeApples", "a3c", ["--workers", "1", "--frames", "200", "--max-episode-frames", "100",
+                                       "--eval-every", "100"], marks=needs_maze),
 ])
 def test_a_short_run_writes_the_whole_run_directory(tmp_path, game, algo, extra):
     out = tmp_path / "run"

@@ -61,8 +61,9 @@ def run_budget(tmp_path: Path, scale: str, *extra: str) -> subprocess.CompletedP
 
 
 # = the dry run's job counts (test_workflow.py)
+# maze: MazeApples and Maze x 2 methods x 3 seeds
 PAPER_RUNS = {"atari_table": 342, "scalability": 140, "mujoco_table": 27, "beta_sweep": 15, "tmax_sweep": 15,
-              "lr_robustness": 1000, "lr_study": 120, "driving": 6, "maze": 6}
+              "lr_robustness": 1000, "lr_study": 120, "driving": 6, "maze": 12}
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +121,7 @@ def test_paper_scale_totals(bill):
     """The paper's grid on the stored 2-core figures (the README quotes this table)."""
     text = bill("paper")[0].stdout
     total = table_rows(text, "| target | training runs |")[-1]
-    assert total[:3] == ["total", "1,671", "210.0G"]
+    assert total[:3] == ["total", "1,677", "210.5G"]
     atari = table_rows(text, "| target | training runs |")[0]
     # 171 runs x 320M / (2,911 x 16) s x 17 cpus + 171 x 320M / (1,704 x 16) s x 17 cpus
     hand = 171 * 320e6 * 17 / 16 / 3600 * (1 / 2911 + 1 / 1704)

@@ -37,7 +37,7 @@ PAPER_TRAINS = {
     "lr_robustness": 5 * 4 * 50,  # 50 learning rates per game and method
     "lr_study": 6 * 10 * 2,  # the six tuning games x 10 learning rates x 2 RMSProp eps readings
     "driving": 2 * 3,  # CarRacing (for TORCS) x A3C FF and LSTM x 3 seeds
-    "maze": 2 * 3,  # memory-maze (for Labyrinth) x A3C LSTM and FF x 3 seeds
+    "maze": 2 * 2 * 3,  # MazeApples and Maze (for Labyrinth) x A3C LSTM and FF x 3 seeds
 }
 
 
@@ -182,7 +182,7 @@ def test_the_reduced_scale_plans_the_table2_games_extra_seeds_and_methods(tmp_pa
     counts = job_counts(result.stdout)
     assert counts["analysis"] == 4 and counts["report"] == 1  # atari_table, lr_study, driving, maze
     assert {r.split("/runs/")[1].split("/")[1] for r in runs if "/runs/driving/" in r or "/runs/maze/" in r} == {
-        "CarRacing", "Maze"}
+        "CarRacing", "MazeApples"}
     assert {r.split("/runs/driving/CarRacing/")[1].split("/")[0] for r in runs if "/runs/driving/" in r} == {
         "a3c", "a3c-lstm"}  # issue 17: A3C FF and LSTM on both stand-ins
 
