@@ -151,9 +151,39 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+class RunLogHandler(logging.FileHandler):
+    """run.log, the log's mirror in the run directory: a write error there (a full disk) stops the
+    mirror with one warning on the console, not a traceback per record, and never ends the run on
+    its own (the trainer's own writes report the error and stop it)."""
+
+    failed = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, OSError):
+            super().handleError(record)
+            return
+        self.failed = True
+        self.close()
+        log.warning("cannot write %s (%s): the rest of this log goes to the console only",
+                    self.baseFilename, exc.strerror or exc)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:  # the buffered tail could not be written either: already reported
+            self.failed = True
+        finally:
+            self.stream = None
+
+
 def add_run_log(out: str) -> logging.Handler:
     """Mirror the log into DIR/run.log (created only once the arguments are valid)."""
-    handler = logging.FileHandler(Path(out) / "run.log")
+    handler = RunLogHandler(Path(out) / "run.log")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logging.getLogger().addHandler(handler)
     return handler
