@@ -1,6 +1,6 @@
-"""The random agent's score on a stand-in (CarRacing, Maze), measured, as a reference level.
+"""The random agent's score on a stand-in (CarRacing, MazeApples, Maze), measured, as a reference level.
 
-    python benchmarks/random_agent.py --game Maze --episodes 30
+    python benchmarks/random_agent.py --game MazeApples --episodes 30
     python benchmarks/random_agent.py --game Maze --episodes 30 --policy explorer
 
 Uniformly random actions through exactly the environment the trainer and the evaluator build
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     parser = argparse.ArgumentParser(prog="python benchmarks/random_agent.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--game", required=True, help="a stand-in: CarRacing or Maze")
+    parser.add_argument("--game", required=True, help="a stand-in: CarRacing, MazeApples or Maze")
     parser.add_argument("--episodes", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--policy", choices=sorted(QUANTITIES), default="random",
@@ -130,10 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     if spec.domain not in PACKAGES:
-        parser.error(f"{spec.name} is {spec.domain}: this measures the stand-ins (CarRacing, Maze) only; "
+        parser.error(f"{spec.name} is {spec.domain}: this measures the stand-ins (CarRacing, MazeApples, Maze) only; "
                      "Atari's random scores are published (results/reference/atari_baselines_noop.csv)")
     if args.policy == "explorer" and spec.domain != "maze":
-        parser.error("--policy explorer plays memory-maze's actions: the maze only (--game Maze)")
+        parser.error("--policy explorer plays memory-maze's actions: the maze only (--game MazeApples or Maze)")
     stats = summarize(random_returns(spec, args.episodes, EVAL_SEED_OFFSET + args.seed, args.policy))
     command = f"python benchmarks/random_agent.py --game {args.game} --episodes {args.episodes} --seed {args.seed}"
     command += "" if args.policy == "random" else f" --policy {args.policy}"
