@@ -177,8 +177,6 @@ class RunLogHandler(logging.FileHandler):
             super().close()
         except OSError:  # the buffered tail could not be written either: already reported
             self.failed = True
-        finally:
-            self.stream = None
 
 
 def add_run_log(out: str) -> logging.Handler:

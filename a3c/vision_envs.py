@@ -368,6 +368,7 @@ class MemoryMazeEnv(gym.Env):
     """memory-maze's 9x9 task (a dm_env) as a gymnasium environment: (3, side, side) uint8 RGB
     first-person frames (the target's colour drawn as the frame's border), 6 discrete actions,
     reward +1 per target reached, episodes of 1000 agent steps that end by time (truncated).
+    With `apples`, the same mazes with apple_maze's apples: +1 per apple, no border.
 
     reset(seed=s) builds the task anew from s (the same seed gives the same mazes); reset() draws
     the next maze of the current task. Each episode is a new random maze either way."""
