@@ -312,18 +312,37 @@ def apple_maze_task_class() -> type:
         def initialize_episode(self, physics: Any, rng: Any) -> None:
             super().initialize_episode(physics, rng)
             self._eaten: set[int] = set()
+            self._under_ball: set[int] = set()  # regrown while the ball touched them: hidden, unpaid
             self._reward = 0.0
 
         def after_step(self, physics: Any, rng: Any) -> None:
             super(MemoryMazeTask, self).after_step(physics, rng)  # the maze's own, not the prompted targets'
-            newly = {i for i, apple in enumerate(self._targets) if apple.activated} - self._eaten
+            activated = {i for i, apple in enumerate(self._targets) if apple.activated}
+            newly = activated - self._eaten - self._under_ball
             self._eaten |= newly
             self._reward = float(len(newly))
             self._targets_obtained += len(newly)
-            if len(self._eaten) == len(self._targets):  # all eaten: they grow back
-                for apple in self._targets:
+            self._release_apples_the_ball_left(physics)
+            if len(self._eaten) == len(self._targets):
+                self._regrow_apples(physics)
+
+        def _regrow_apples(self, physics: Any) -> None:
+            """All eaten: they grow back, except those the ball still touches (the last one eaten,
+            at least), which stay eaten and hidden until the ball leaves them: otherwise the next
+            physics step would pay the apple under the ball again (memory-maze's _pick_new_target
+            skips the touched target for the same reason)."""
+            self._under_ball = {i for i, apple in enumerate(self._targets)
+                                if touches(physics, apple._geom_id, apple._specific_collision_geom_ids)}
+            for i, apple in enumerate(self._targets):
+                if i not in self._under_ball:
                     apple.reset(physics)
-                self._eaten = set()
+            self._eaten = set()
+
+        def _release_apples_the_ball_left(self, physics: Any) -> None:
+            for i in [i for i in self._under_ball if not touches(physics, self._targets[i]._geom_id,
+                                                                 self._targets[i]._specific_collision_geom_ids)]:
+                self._targets[i].reset(physics)  # grown back, visible, pays when touched again
+                self._under_ball.discard(i)
 
         def get_reward(self, physics: Any) -> float:
             return self._reward

@@ -237,30 +237,81 @@ def test_the_apple_maze_has_its_apples_and_new_layouts():
 
 
 class FakeApple:
-    def __init__(self) -> None:
-        self.activated = False
+    def __init__(self, geom_id: int) -> None:
+        self.activated, self._geom_id, self._specific_collision_geom_ids = False, geom_id, None
 
     def reset(self, physics) -> None:
         self.activated = False
 
 
-@needs_maze
-def test_an_apple_pays_once_and_all_grow_back_once_every_one_is_eaten():
+def fake_physics(*touched: int) -> SimpleNamespace:
+    """A physics whose contacts are the ball's with the apples (geom ids) in `touched`."""
+    contacts = FakeContacts(SimpleNamespace(geom1=99, geom2=geom) for geom in touched)
+    return SimpleNamespace(data=SimpleNamespace(contact=contacts))
+
+
+def fake_apple_task(apples: int) -> object:
     vision_envs.memory_maze_tasks()
     task = object.__new__(vision_envs.apple_maze_task_class())
-    task._targets, task._targets_obtained, task._contact_termination = [FakeApple() for _ in range(3)], 0, False
-    task._eaten, task._reward = set(), 0.0
-    rewards = []
-    for touched in ([0], [0], [], [1, 2]):  # touching apple 0 twice, nothing, then the other two at once
-        for i in touched:
-            task._targets[i].activated = True
-        task.after_step(physics=None, rng=None)
-        rewards.append(task.get_reward(None))
-    assert rewards == [1.0, 0.0, 0.0, 2.0] and task._targets_obtained == 3
-    assert not any(a.activated for a in task._targets) and task._eaten == set()  # all grew back
-    task._targets[1].activated = True
-    task.after_step(physics=None, rng=None)
-    assert task.get_reward(None) == 1.0
+    task._targets, task._targets_obtained, task._contact_termination = [FakeApple(i) for i in range(apples)], 0, False
+    task._eaten, task._under_ball, task._reward = set(), set(), 0.0
+    return task
+
+
+def step_touching(task, *touched: int) -> float:
+    """One agent step with the ball on apples `touched` (each activates, as its contact does)."""
+    for i in touched:
+        task._targets[i].activated = True
+    task.after_step(physics=fake_physics(*touched), rng=None)
+    return task.get_reward(None)
+
+
+@needs_maze
+def test_an_apple_pays_once_and_all_grow_back_once_every_one_is_eaten():
+    task = fake_apple_task(3)
+    rewards = [step_touching(task, 0), step_touching(task, 0), step_touching(task), step_touching(task, 1, 2)]
+    assert rewards == [1.0, 0.0, 0.0, 2.0] and task._targets_obtained == 3  # apple 0 twice, nothing, the others
+    assert task._eaten == set() and not task._targets[0].activated  # all grew back, but the two under the ball
+    assert task._under_ball == {1, 2} and task._targets[1].activated and task._targets[2].activated
+    assert step_touching(task, 0) == 1.0
+
+
+@needs_maze
+def test_the_apple_under_the_ball_when_they_grow_back_pays_only_once_the_ball_has_left_it():
+    task = fake_apple_task(2)
+    assert [step_touching(task, 0), step_touching(task, 1)] == [1.0, 1.0]  # all eaten, the ball on apple 1
+    assert [step_touching(task, 1), step_touching(task, 1)] == [0.0, 0.0]  # still there: no second payment
+    assert task._targets[1].activated  # and it stays eaten (hidden) while the ball is on it
+    assert step_touching(task) == 0.0 and not task._targets[1].activated  # the ball leaves: it grows back
+    assert [step_touching(task, 1), step_touching(task, 0)] == [1.0, 1.0] and task._targets_obtained == 4
+
+
+@needs_maze
+def test_in_the_real_maze_each_apple_pays_once_per_crop_with_the_ball_rolled_onto_it():
+    """The physics, not fakes: the ball is moved onto each apple in turn (one still step there),
+    then stays on the last one as the crop grows back (it must not pay again), then visits another
+    apple and comes back."""
+    env = make_env(resolve("MazeApples"), Protocol(), seed=3)
+    env.reset(seed=3)
+    composer_env = env.unwrapped._env
+    while not hasattr(composer_env, "physics"):
+        composer_env = composer_env.env
+    task, physics = composer_env.task, composer_env.physics
+
+    def reward_on(apple) -> float:
+        x, y = physics.bind(apple.geom).xpos[:2]
+        z = task._walker.get_pose(physics)[0][2]
+        task._walker.set_pose(physics, position=np.array([x, y, z]))
+        task._walker.set_velocity(physics, velocity=np.zeros(3), angular_velocity=np.zeros(3))
+        return env.step(0)[1]
+
+    apples = task._targets
+    assert [reward_on(apple) for apple in apples] == [1.0] * len(apples)  # the last one regrows the crop
+    assert env.step(0)[1] == 0.0 and apples[-1].activated  # still under the ball: unpaid, hidden
+    assert not any(apple.activated for apple in apples[:-1])  # the others grew back
+    assert reward_on(apples[0]) == 1.0 and not apples[-1].activated  # the ball left the last one: back
+    assert reward_on(apples[-1]) == 1.0 and task._targets_obtained == len(apples) + 2
+    env.close()
 
 
 class FakeContacts(list):
