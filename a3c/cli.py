@@ -1,4 +1,5 @@
-"""Command line: `python -m a3c train ...`, `python -m a3c status DIR...`, `python -m a3c games`.
+"""Command line: `python -m a3c train ...`, `python -m a3c status DIR...`, `python -m a3c evaluate DIR`,
+`python -m a3c games`.
 
 The train flags are generated from the config fields (a3c/config.py), which carry each flag's
 help and the source of its default."""
@@ -32,6 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Reads the run directories only (never their lock): safe while they train.")
     status.add_argument("dirs", nargs="+", type=Path, metavar="DIR",
                         help="a run directory, or a directory with run directories below it")
+    evaluate = sub.add_parser("evaluate", help="score a completed run's final network again (after an environment "
+                                                "fix): the final evaluation replayed, its seeds and protocol",
+                              description="Reads DIR/checkpoint.pt (the final network) and plays the run's final "
+                                          "evaluation on the environment as installed now (a3c/reevaluate.py).")
+    evaluate.add_argument("dir", type=Path, metavar="DIR", help="a completed run directory (final.json)")
+    evaluate.add_argument("--episodes", type=int, help="episodes (default: the run's final_eval_episodes)")
+    evaluate.add_argument("--record", metavar="REASON",
+                          help="replace final.json's score with this one; the replaced score is kept in final.json's "
+                               "reevaluations list with REASON, the date and the code commit")
     sub.add_parser("games", help="list the paper's 57 Atari games, the MuJoCo tasks and the stand-ins for "
                                   "TORCS (CarRacing) and Labyrinth (Maze)")
     return parser
@@ -119,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         from a3c import status as run_status
 
         return run_status.main(args.dirs)
+    if args.command == "evaluate":
+        return evaluate_command(args)
     if args.command == "games":
         sys.stdout.write("\n".join([*PAPER_GAMES, *MUJOCO_TASKS, *VISION_TASKS]) + "\n")
         return 0
@@ -149,6 +161,23 @@ def main(argv: list[str] | None = None) -> int:
             logging.getLogger().removeHandler(handler)
             handler.close()
     return 0
+
+
+def evaluate_command(args: argparse.Namespace) -> int:
+    from a3c import reevaluate
+    from a3c.rundir import RunDirError, RunInUse
+
+    try:
+        return reevaluate.main(args.dir, args.episodes, args.record)
+    except RunInUse as exc:
+        log.error("%s", exc)
+        return 2
+    except ValueError as exc:
+        log.error("invalid input: %s", exc)
+        return 2
+    except RunDirError as exc:
+        log.error("%s", exc)
+        return 1
 
 
 class RunLogHandler(logging.FileHandler):

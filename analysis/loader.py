@@ -131,7 +131,18 @@ def read_run(run: Path) -> dict:
     row = read_config(run)
     if (run / "final.json").exists():
         row.update(read_final(run))
+        row["deviations"] += reevaluation_notes(run / "final.json")
     return row
+
+
+def reevaluation_notes(path: Path) -> tuple[str, ...]:
+    """final.json's "reevaluations" (python -m a3c evaluate --record) as deviations: the score
+    shown is not the one the run ended with, and the report says why."""
+    entries = read_json(path).get("reevaluations", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and "reason" in e for e in entries):
+        raise AnalysisInputError(path, "has a 'reevaluations' entry without a reason")
+    return tuple(f"final score re-evaluated after training (python -m a3c evaluate --record): {e['reason']}"
+                 for e in entries)
 
 
 def load_runs(root: Path) -> pd.DataFrame:

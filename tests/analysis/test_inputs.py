@@ -115,3 +115,22 @@ def test_config_without_a_field_names_it(tmp_path, make_run):
     (run / "config.json").write_text(json.dumps(config))
     with pytest.raises(AnalysisInputError, match="has no 'seed'"):
         load_runs(tmp_path / "runs")
+
+
+def test_a_reevaluated_score_is_listed_among_the_runs_deviations_with_its_reason(tmp_path, make_run):
+    run = make_run(tmp_path / "runs", "Pong", final=12.0)
+    final = json.loads((run / "final.json").read_text())
+    final["reevaluations"] = [{"reason": "the reward bug was fixed", "replaced": {"mean_return": 13.0}}]
+    (run / "final.json").write_text(json.dumps(final))
+    (row,) = load_runs(tmp_path / "runs").to_dict("records")
+    assert row["final_mean"] == 12.0
+    assert row["deviations"] == ("no-op starts", "final score re-evaluated after training "
+                                 "(python -m a3c evaluate --record): the reward bug was fixed")
+
+
+def test_a_reevaluation_without_a_reason_names_the_file(tmp_path, make_run):
+    run = make_run(tmp_path / "runs", "Pong")
+    final = json.loads((run / "final.json").read_text())
+    (run / "final.json").write_text(json.dumps(dict(final, reevaluations=[{"replaced": {}}])))
+    with pytest.raises(AnalysisInputError, match="reevaluations"):
+        load_runs(tmp_path / "runs")
