@@ -32,6 +32,25 @@ def test_a_full_disk_stops_the_run_log_with_one_warning_and_no_traceback(capsys)
     assert handler.failed
 
 
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full")
+def test_on_the_root_logger_the_warning_does_not_reenter_the_failed_run_log(capsys):
+    """The production path (cli.add_run_log): run.log's handler on the root logger, so its own
+    warning (logger "a3c") propagates back into it; it must be dropped there, not recurse."""
+    root, console, handler = logging.getLogger(), logging.StreamHandler(), RunLogHandler(FULL)
+    root.addHandler(console)
+    root.addHandler(handler)
+    try:
+        for i in range(3):
+            logging.getLogger("a3c.trainer").warning("record %d", i)
+    finally:
+        root.removeHandler(handler)
+        root.removeHandler(console)
+        handler.close()
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "Logging error" not in err and "RecursionError" not in err
+    assert err.count("cannot write /dev/full") == 1 and "record 2" in err
+
+
 def test_the_run_log_mirrors_records_on_a_healthy_disk(tmp_path):
     logger = logging.getLogger("test_cli.ok")
     logger.propagate = False
