@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write("\n".join([*PAPER_GAMES, *MUJOCO_TASKS, *VISION_TASKS]) + "\n")
         return 0
     from a3c.processes import TrainingError
-    from a3c.rundir import RunDirError, RunInUse, run_lock
+    from a3c.rundir import RunDirError, run_lock
     from a3c.trainer import prepare, train_locked
 
     handler = None
@@ -147,15 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         with run_lock(Path(cfg.out)):  # before run.log: a refused trainer writes nothing
             handler = add_run_log(cfg.out)
             train_locked(cfg, resume=args.resume, restart=args.restart)
-    except RunInUse as exc:
-        log.error("%s", exc)
-        return 2
-    except ValueError as exc:
-        log.error("invalid input: %s", exc)
-        return 2
-    except (TrainingError, RunDirError) as exc:
-        log.error("%s", exc)
-        return 1
+    except (ValueError, TrainingError, RunDirError) as exc:
+        return report_failure(exc)
     finally:
         if handler is not None:
             logging.getLogger().removeHandler(handler)
@@ -165,19 +158,27 @@ def main(argv: list[str] | None = None) -> int:
 
 def evaluate_command(args: argparse.Namespace) -> int:
     from a3c import reevaluate
-    from a3c.rundir import RunDirError, RunInUse
+    from a3c.rundir import RunDirError
 
     try:
         return reevaluate.main(args.dir, args.episodes, args.record)
-    except RunInUse as exc:
+    except (ValueError, RunDirError) as exc:
+        return report_failure(exc)
+
+
+def report_failure(exc: Exception) -> int:
+    """Log a command's failure; its exit code: 2 for bad input or a run directory another process
+    holds (nothing was done), 1 for a run that failed or a run directory that cannot be read."""
+    from a3c.rundir import RunInUse
+
+    if isinstance(exc, RunInUse):
         log.error("%s", exc)
         return 2
-    except ValueError as exc:
+    if isinstance(exc, ValueError):
         log.error("invalid input: %s", exc)
         return 2
-    except RunDirError as exc:
-        log.error("%s", exc)
-        return 1
+    log.error("%s", exc)
+    return 1
 
 
 class RunLogHandler(logging.FileHandler):
