@@ -39,10 +39,11 @@ def completed_run(out: Path) -> tuple[TrainConfig, dict[str, Any], dict[str, Any
     return TrainConfig.from_dict(read_json(out / "config.json")), final, state
 
 
-def reevaluate(out: Path, episodes: int | None = None) -> dict[str, Any]:
+def reevaluate(out: Path, episodes: int | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The final evaluation of the run in `out` played again (its summary, as in final.json's
-    "final", with "stochastic" for a Gaussian policy); `episodes` defaults to the run's own."""
-    cfg, _, state = completed_run(out)
+    "final", with "stochastic" for a Gaussian policy), and final.json as it was; `episodes`
+    defaults to the run's own."""
+    cfg, final, state = completed_run(out)
     spec = resolve(cfg.game, cfg.protocol)
     probe = build_env(spec, cfg.protocol)  # only its spaces
     obs_shape, (discrete, n_actions) = probe.observation_space.shape, action_size(probe)
@@ -53,7 +54,7 @@ def reevaluate(out: Path, episodes: int | None = None) -> dict[str, Any]:
     episodes = episodes or cfg.protocol.final_eval_episodes
     log.info("evaluating the final network of %s (%s on %s, frame %s): %d episodes", out, cfg.algo,
              spec.name, f"{state['frames']:,}", episodes)
-    return evaluate(model, cfg, spec, episodes, cfg.seed + 2 * EVAL_SEED_OFFSET, discrete)
+    return evaluate(model, cfg, spec, episodes, cfg.seed + 2 * EVAL_SEED_OFFSET, discrete), final
 
 
 def record(out: Path, result: dict[str, Any], reason: str) -> dict[str, Any]:
@@ -79,8 +80,7 @@ def main(out: Path, episodes: int | None, reason: str | None) -> int:
         raise ValueError("--record needs a reason (why the score is replaced)")
     if episodes is not None and episodes < 1:
         raise ValueError("--episodes must be >= 1")
-    _, final, _ = completed_run(out)
-    result = reevaluate(out, episodes)
+    result, final = reevaluate(out, episodes)
     before = final["final"]
     log.info("%s: %.2f +- %.2f over %d episodes (final.json: %.2f +- %.2f over %d)", out, result["mean_return"],
              result["std_return"], result["n_episodes"], before["mean_return"], before["std_return"],

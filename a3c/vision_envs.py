@@ -331,18 +331,20 @@ def apple_maze_task_class() -> type:
             at least), which stay eaten and hidden until the ball leaves them: otherwise the next
             physics step would pay the apple under the ball again (memory-maze's _pick_new_target
             skips the touched target for the same reason)."""
-            self._under_ball = {i for i, apple in enumerate(self._targets)
-                                if touches(physics, apple._geom_id, apple._specific_collision_geom_ids)}
+            self._under_ball = {i for i in range(len(self._targets)) if self._ball_on(physics, i)}
             for i, apple in enumerate(self._targets):
                 if i not in self._under_ball:
                     apple.reset(physics)
             self._eaten = set()
 
         def _release_apples_the_ball_left(self, physics: Any) -> None:
-            for i in [i for i in self._under_ball if not touches(physics, self._targets[i]._geom_id,
-                                                                 self._targets[i]._specific_collision_geom_ids)]:
+            for i in [i for i in self._under_ball if not self._ball_on(physics, i)]:
                 self._targets[i].reset(physics)  # grown back, visible, pays when touched again
                 self._under_ball.discard(i)
+
+        def _ball_on(self, physics: Any, i: int) -> bool:
+            apple = self._targets[i]
+            return touches(physics, apple._geom_id, apple._specific_collision_geom_ids)
 
         def get_reward(self, physics: Any) -> float:
             return self._reward
