@@ -96,3 +96,31 @@ def iqm_with_ci(scores: np.ndarray, reps: int = REPS, seed: int = SEED) -> dict:
     if scores.ndim != 2:
         return interval_estimates([], reps, seed)
     return interval_estimates([col[~np.isnan(col)] for col in scores.T], reps, seed)
+
+
+def pooled_episodes(means: np.ndarray, sds: np.ndarray, counts: np.ndarray) -> tuple[float, float, int]:
+    """Mean, population sd and count of all final-evaluation episodes of several runs, from each
+    run's mean, population sd (final.json's std_return) and episode count: exact, by the law of
+    total variance (the spread between runs is part of it)."""
+    means, sds, counts = (np.asarray(x, dtype=float) for x in (means, sds, counts))
+    total = counts.sum()
+    mean = float((counts * means).sum() / total)
+    variance = float((counts * (sds ** 2 + (means - mean) ** 2)).sum() / total)
+    return mean, variance ** 0.5, int(total)
+
+
+def welch_gap(a: tuple[float, float, int], b: tuple[float, float, int], level: float = 0.95) -> tuple[float, float, float]:
+    """Difference of means a - b with Welch's t confidence interval, from (mean, population sd, n)
+    of each sample's episodes. NaN bounds when either sample has fewer than 2 episodes or no sd."""
+    from scipy import stats
+    (mean_a, sd_a, n_a), (mean_b, sd_b, n_b) = a, b
+    gap = mean_a - mean_b
+    if min(n_a, n_b) < 2 or not np.isfinite(sd_a + sd_b):
+        return gap, float("nan"), float("nan")
+    var_a, var_b = sd_a ** 2 / (n_a - 1), sd_b ** 2 / (n_b - 1)  # s^2 / n with s the unbiased sd
+    se = (var_a + var_b) ** 0.5
+    if se == 0:
+        return gap, gap, gap
+    dof = (var_a + var_b) ** 2 / (var_a ** 2 / (n_a - 1) + var_b ** 2 / (n_b - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, dof)) * se
+    return gap, gap - half, gap + half

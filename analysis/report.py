@@ -21,8 +21,8 @@ ORDER = ["atari_table", "scalability", "data_efficiency", "mujoco_table", "beta_
 INLINE = {"atari_table": [("atari_games.md", None), ("atari_table.md", None), ("atari_comparison.md", None), ("atari_anchors.md", None),
                           ("table1_recomputed.md", None), ("atari_contributions.md", 12)],
           "lr_study": [("lr_study.md", None)],
-          "driving": [("driving.md", None), ("driving_reference.md", None)],
-          "maze": [("maze.md", None), ("maze_reference.md", None)],
+          "driving": [("driving.md", None), ("driving_lstm_vs_ff.md", None), ("driving_reference.md", None)],
+          "maze": [("maze.md", None), ("maze_lstm_vs_ff.md", None), ("maze_reference.md", None)],
           "scalability": [("scalability.md", None)]}
 PAPER_ATARI_FRAMES = 320e6  # the workflow's paper scale for atari_table (1 day on 16 cores)
 

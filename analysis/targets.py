@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import atari, figures, reference, scalability, study
+from analysis import aggregate, atari, figures, reference, scalability, study
 from analysis.loader import load_curves, load_runs, require_domain
 from analysis.scale import describe, short_number
 from analysis.tables import write_table
@@ -214,18 +214,66 @@ STAND_INS = {"driving": "TORCS (the paper's car racing) is not pip-installable: 
                      "stands in for it (MazeApples: Labyrinth's apples on its mazes; Maze: its own prompted targets)"}
 
 
+def final_scores(done: pd.DataFrame) -> pd.DataFrame:
+    """Per game and method: mean final score over runs, the sd and count of all their final
+    evaluation episodes, the mean best periodic evaluation, runs and frames."""
+    rows = []
+    for (game, algo), part in done.groupby(["game", "algo"]):
+        episodes = part["final_episodes"].fillna(part["final_eval_episodes"])
+        _, sd, count = aggregate.pooled_episodes(part["final_mean"], part["final_std"], episodes)
+        rows.append({"game": game, "algo": algo, "final_score": part["final_mean"].mean(), "final_sd": sd,
+                     "episodes": count, "best_eval": part["best_mean"].mean(), "runs": len(part),
+                     "frames": int(part["frames"].mean())})  # a run's frame count, not a float of it
+    return pd.DataFrame(rows, columns=["game", "algo", "final_score", "final_sd", "episodes", "best_eval", "runs",
+                                       "frames"])
+
+
+def memory_gaps(table: pd.DataFrame, first: str = "a3c-lstm", second: str = "a3c") -> pd.DataFrame:
+    """Per game with both methods complete: first's final score minus second's, Welch's 95% CI."""
+    rows = []
+    for game, part in table.groupby("game"):
+        by_algo = part.set_index("algo")
+        if not {first, second} <= set(by_algo.index):
+            continue
+        a, b = (by_algo.loc[algo] for algo in (first, second))
+        gap, low, high = aggregate.welch_gap((a["final_score"], a["final_sd"], int(a["episodes"])),
+                                             (b["final_score"], b["final_sd"], int(b["episodes"])))
+        rows.append({"game": game, first: a["final_score"], second: b["final_score"], "gap": gap,
+                     "ci95_low": low, "ci95_high": high, "runs": f"{int(a['runs'])} vs {int(b['runs'])}",
+                     "episodes": f"{int(a['episodes'])} vs {int(b['episodes'])}"})
+    return pd.DataFrame(rows, columns=["game", first, second, "gap", "ci95_low", "ci95_high", "runs", "episodes"])
+
+
+def gap_note(row: pd.Series) -> str:
+    """One sentence: does the LSTM beat the feed-forward net, and how sure is that."""
+    if not np.isfinite(row["ci95_low"]):
+        verdict = "no CI (too few episodes or no sd recorded)"
+    elif row["ci95_low"] > 0:
+        verdict = "LSTM above FF"
+    elif row["ci95_high"] < 0:
+        verdict = "FF above LSTM"
+    else:
+        verdict = "no clear difference"
+    if "1" in row["runs"].split(" vs "):
+        verdict += "; one run of a method: the CI leaves out the spread between seeds"
+    return (f"{row['game']}: A3C LSTM - A3C FF = {row['gap']:+.1f} (95% CI {row['ci95_low']:+.1f} to "
+            f"{row['ci95_high']:+.1f}, runs {row['runs']}): {verdict}")
+
+
 def vision_table(runs_dir: Path, out: Path, target: str) -> dict:
     """The stand-ins for TORCS (driving) and Labyrinth (maze): final scores per method beside the
     reference levels of results/reference/vision_reference.csv, and learning curves."""
     runs, summary, _ = _load(runs_dir, target, target)
-    done = runs[runs["completed"].astype(bool)]
-    table = (done.groupby(["game", "algo"], as_index=False)
-             .agg(final_score=("final_mean", "mean"), best_eval=("best_mean", "mean"),
-                  runs=("final_mean", "size"), frames=("frames", "mean"))
-             .astype({"frames": "int64"})  # a run's frame count, not a float of it
-             if len(done) else pd.DataFrame(columns=["game", "algo", "final_score", "best_eval", "runs", "frames"]))
+    table = final_scores(runs[runs["completed"].astype(bool)])
     summary["files"] += write_table(table, out, target, f"{STAND_INS[target]}. Final score of the final network "
-                                    "(mean over runs) and the best periodic evaluation, per method.")
+                                    "(mean over runs), the sd over all its final-evaluation episodes (between-run "
+                                    "spread included) and their number, and the best periodic evaluation, per method.")
+    gaps = memory_gaps(table)
+    summary["files"] += write_table(gaps, out, f"{target}_lstm_vs_ff",
+                                    "A3C LSTM minus A3C FF, final scores, with Welch's 95% CI over the final-evaluation "
+                                    "episodes. With one run per method the CI covers episode-to-episode noise only, "
+                                    "not the spread between seeds.")
+    summary["notes"] += [gap_note(row) for _, row in gaps.iterrows()]
     refs = reference.vision_reference(target)
     summary["files"] += write_table(refs[["game", "quantity", "value", "value_high", "unit", "comparable_with_our_runs",
                                           "source"]], out, f"{target}_reference",

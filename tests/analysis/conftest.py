@@ -11,7 +11,7 @@ def make_run(root: Path, game: str, algo: str = "a3c", workers: int = 2, seed: i
              final: float | None = 10.0, curve: list[tuple[int, float, float]] | None = None,
              lr: float = 7e-4, beta: float = 0.01, t_max: int = 5, name: str | None = None,
              domain: str = "atari", frames: int = 1000, final_episodes: int = 30,
-             protocol: dict | None = None) -> Path:
+             protocol: dict | None = None, final_std: float = 0.0) -> Path:
     run = root / (name or f"{game}/{algo}/w{workers}/s{seed}/lr{lr}-b{beta}-t{t_max}")
     run.mkdir(parents=True)
     config = {"game": game, "algo": algo, "workers": workers, "seed": seed, "lr": lr, "beta": beta,
@@ -24,7 +24,7 @@ def make_run(root: Path, game: str, algo: str = "a3c", workers: int = 2, seed: i
     (run / "eval_log.csv").write_text("\n".join(rows) + "\n")
     if final is not None:
         result = {"frames": frames, "wall_time": 3600.0, "completed": True,
-                  "final": {"mean_return": final, "std_return": 0.0, "n_episodes": final_episodes},
+                  "final": {"mean_return": final, "std_return": final_std, "n_episodes": final_episodes},
                   "best": {"mean_return": final, "frames": frames}}
         (run / "final.json").write_text(json.dumps(result))
     return run

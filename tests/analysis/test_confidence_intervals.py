@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.__main__ import main
-from analysis.aggregate import interval_estimates
+from analysis.aggregate import interval_estimates, pooled_episodes, welch_gap
 
 # no-op human/random: Pong 14.6 / -20.7, Breakout 30.5 / 1.7; these raw scores are k% normalised
 PONG = {10: -17.17, 20: -13.64, 30: -10.11}
@@ -77,3 +77,23 @@ def test_bootstrap_resamples_runs_within_games_only():
     est = interval_estimates([np.array([0.0, 10.0, 20.0]), np.array([100.0, 110.0])], reps=500)
     assert est["mean_low"] < est["mean"] < est["mean_high"]
     assert interval_estimates([np.array([0.0, 10.0, 20.0]), np.array([100.0, 110.0])], reps=500) == est
+
+
+def test_pooled_episodes_equal_the_statistics_of_the_concatenated_episodes():
+    rng = np.random.default_rng(0)
+    runs = [rng.normal(loc, 3.0, size) for loc, size in ((10.0, 30), (14.0, 20), (9.0, 5))]
+    mean, sd, count = pooled_episodes([r.mean() for r in runs], [r.std() for r in runs], [r.size for r in runs])
+    everything = np.concatenate(runs)
+    assert count == 55 and mean == pytest.approx(everything.mean()) and sd == pytest.approx(everything.std())
+
+
+def test_welch_gap_matches_scipys_welch_test_and_has_no_interval_without_episodes():
+    from scipy import stats
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(5.0, 2.0, 30), rng.normal(3.0, 4.0, 12)
+    gap, low, high = welch_gap((a.mean(), a.std(), a.size), (b.mean(), b.std(), b.size))
+    expected = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert gap == pytest.approx(a.mean() - b.mean())
+    assert (low, high) == pytest.approx((expected.low, expected.high))
+    assert np.isnan(welch_gap((1.0, 0.5, 1), (0.0, 0.5, 30))[1])
+    assert np.isnan(welch_gap((1.0, float("nan"), 30), (0.0, 0.5, 30))[2])

@@ -3,6 +3,7 @@ put our scores beside the reference levels."""
 import json
 
 import pandas as pd
+import pytest
 
 from analysis.__main__ import main
 
@@ -17,7 +18,9 @@ def test_the_driving_table_puts_our_scores_beside_the_solved_threshold(tmp_path,
     table = pd.read_csv(out / "driving.csv").set_index("algo")
     assert table.at["a3c", "final_score"] == 680.0 and table.at["a3c", "runs"] == 2
     assert "a3c-lstm" not in table.index  # in progress: no final score yet
-    assert "| CarRacing | a3c | 680.0 | 680.0 | 2 | 8000000 |" in (out / "driving.md").read_text()
+    assert "| CarRacing | a3c | 680.0 | 40.0 | 60 | 680.0 | 2 | 8000000 |" in (out / "driving.md").read_text()
+    assert table.at["a3c", "final_sd"] == 40.0  # two runs 80 apart, no spread within each: the runs' spread
+    assert pd.read_csv(out / "driving_lstm_vs_ff.csv").empty  # the LSTM run is not complete
     refs = pd.read_csv(out / "driving_reference.csv")
     assert 900 in set(refs["value"]) and refs["comparable_with_our_runs"].str.startswith("no").any()
     summary = json.loads((out / "summary.json").read_text())
@@ -31,3 +34,21 @@ def test_the_maze_target_refuses_runs_of_another_domain(tmp_path, make_run):
     make_run(runs, "Pong", curve=[(1000, 1.0, -21.0)])
     assert main(["maze", "--runs", str(runs), "--out", str(tmp_path / "out")]) == 2
     assert not (tmp_path / "out").exists()
+
+
+def test_the_maze_report_says_whether_the_lstm_beats_the_feed_forward_net(tmp_path, make_run):
+    runs, out = tmp_path / "runs", tmp_path / "out"
+    make_run(runs, "MazeApples", "a3c-lstm", final=28.7, final_std=11.6, domain="maze")
+    make_run(runs, "MazeApples", "a3c", final=20.0, final_std=10.0, domain="maze")
+    make_run(runs, "Maze", "a3c-lstm", final=5.0, final_std=2.0, domain="maze")
+    make_run(runs, "Maze", "a3c", final=4.0, final_std=2.0, domain="maze")
+    assert main(["maze", "--runs", str(runs), "--out", str(out)]) == 0
+    gaps = pd.read_csv(out / "maze_lstm_vs_ff.csv").set_index("game")
+    apples = gaps.loc["MazeApples"]
+    assert apples["gap"] == pytest.approx(8.7)
+    assert 0 < apples["ci95_low"] < 8.7 < apples["ci95_high"]  # 30 episodes each: about +-5.7
+    assert gaps.loc["Maze", "ci95_low"] < 0 < gaps.loc["Maze", "ci95_high"]
+    notes = json.loads((out / "summary.json").read_text())["notes"]
+    assert any(n.startswith("MazeApples: A3C LSTM - A3C FF = +8.7") and "LSTM above FF" in n
+               and "leaves out the spread between seeds" in n for n in notes)
+    assert any(n.startswith("Maze: ") and "no clear difference" in n for n in notes)
