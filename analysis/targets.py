@@ -215,13 +215,14 @@ STAND_INS = {"driving": "TORCS (the paper's car racing) is not pip-installable: 
 
 
 def final_scores(done: pd.DataFrame) -> pd.DataFrame:
-    """Per game and method: mean final score over runs, the sd and count of all their final
-    evaluation episodes, the mean best periodic evaluation, runs and frames."""
+    """Per game and method: the mean, sd and count of all final-evaluation episodes of its runs
+    (the mean over runs when, as in every workflow run, they have equal episode counts), the mean
+    best periodic evaluation, runs and frames."""
     rows = []
     for (game, algo), part in done.groupby(["game", "algo"]):
         episodes = part["final_episodes"].fillna(part["final_eval_episodes"])
-        _, sd, count = aggregate.pooled_episodes(part["final_mean"], part["final_std"], episodes)
-        rows.append({"game": game, "algo": algo, "final_score": part["final_mean"].mean(), "final_sd": sd,
+        mean, sd, count = aggregate.pooled_episodes(part["final_mean"], part["final_std"], episodes)
+        rows.append({"game": game, "algo": algo, "final_score": mean, "final_sd": sd,
                      "episodes": count, "best_eval": part["best_mean"].mean(), "runs": len(part),
                      "frames": int(part["frames"].mean())})  # a run's frame count, not a float of it
     return pd.DataFrame(rows, columns=["game", "algo", "final_score", "final_sd", "episodes", "best_eval", "runs",
@@ -239,9 +240,11 @@ def memory_gaps(table: pd.DataFrame, first: str = "a3c-lstm", second: str = "a3c
         gap, low, high = aggregate.welch_gap((a["final_score"], a["final_sd"], int(a["episodes"])),
                                              (b["final_score"], b["final_sd"], int(b["episodes"])))
         rows.append({"game": game, first: a["final_score"], second: b["final_score"], "gap": gap,
-                     "ci95_low": low, "ci95_high": high, "runs": f"{int(a['runs'])} vs {int(b['runs'])}",
-                     "episodes": f"{int(a['episodes'])} vs {int(b['episodes'])}"})
-    return pd.DataFrame(rows, columns=["game", first, second, "gap", "ci95_low", "ci95_high", "runs", "episodes"])
+                     "ci95_low": low, "ci95_high": high, f"runs_{first}": int(a["runs"]),
+                     f"runs_{second}": int(b["runs"]), f"episodes_{first}": int(a["episodes"]),
+                     f"episodes_{second}": int(b["episodes"])})
+    counts = [f"{what}_{algo}" for what in ("runs", "episodes") for algo in (first, second)]
+    return pd.DataFrame(rows, columns=["game", first, second, "gap", "ci95_low", "ci95_high", *counts])
 
 
 def gap_note(row: pd.Series) -> str:
@@ -254,10 +257,11 @@ def gap_note(row: pd.Series) -> str:
         verdict = "FF above LSTM"
     else:
         verdict = "no clear difference"
-    if "1" in row["runs"].split(" vs "):
+    runs = int(row["runs_a3c-lstm"]), int(row["runs_a3c"])
+    if min(runs) == 1:
         verdict += "; one run of a method: the CI leaves out the spread between seeds"
     return (f"{row['game']}: A3C LSTM - A3C FF = {row['gap']:+.1f} (95% CI {row['ci95_low']:+.1f} to "
-            f"{row['ci95_high']:+.1f}, runs {row['runs']}): {verdict}")
+            f"{row['ci95_high']:+.1f}, runs {runs[0]} vs {runs[1]}): {verdict}")
 
 
 def vision_table(runs_dir: Path, out: Path, target: str) -> dict:
@@ -266,7 +270,7 @@ def vision_table(runs_dir: Path, out: Path, target: str) -> dict:
     runs, summary, _ = _load(runs_dir, target, target)
     table = final_scores(runs[runs["completed"].astype(bool)])
     summary["files"] += write_table(table, out, target, f"{STAND_INS[target]}. Final score of the final network "
-                                    "(mean over runs), the sd over all its final-evaluation episodes (between-run "
+                                    "(mean over all final-evaluation episodes of its runs), their sd (between-run "
                                     "spread included) and their number, and the best periodic evaluation, per method.")
     gaps = memory_gaps(table)
     summary["files"] += write_table(gaps, out, f"{target}_lstm_vs_ff",

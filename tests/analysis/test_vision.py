@@ -47,8 +47,19 @@ def test_the_maze_report_says_whether_the_lstm_beats_the_feed_forward_net(tmp_pa
     apples = gaps.loc["MazeApples"]
     assert apples["gap"] == pytest.approx(8.7)
     assert 0 < apples["ci95_low"] < 8.7 < apples["ci95_high"]  # 30 episodes each: about +-5.7
+    assert (apples["runs_a3c-lstm"], apples["runs_a3c"], apples["episodes_a3c"]) == (1, 1, 30)
     assert gaps.loc["Maze", "ci95_low"] < 0 < gaps.loc["Maze", "ci95_high"]
     notes = json.loads((out / "summary.json").read_text())["notes"]
     assert any(n.startswith("MazeApples: A3C LSTM - A3C FF = +8.7") and "LSTM above FF" in n
                and "leaves out the spread between seeds" in n for n in notes)
     assert any(n.startswith("Maze: ") and "no clear difference" in n for n in notes)
+
+
+def test_a_stand_in_score_weights_runs_by_their_final_episodes(tmp_path, make_run):
+    runs, out = tmp_path / "runs", tmp_path / "out"
+    make_run(runs, "CarRacing", seed=0, final=600.0, final_episodes=30, domain="driving")
+    make_run(runs, "CarRacing", seed=1, final=900.0, final_episodes=10, domain="driving")
+    assert main(["driving", "--runs", str(runs), "--out", str(out)]) == 0
+    row = pd.read_csv(out / "driving.csv").set_index("algo").loc["a3c"]
+    assert row["final_score"] == pytest.approx(675.0) and row["episodes"] == 40  # (30*600 + 10*900) / 40
+    assert row["final_sd"] == pytest.approx((30 * 75 ** 2 + 10 * 225 ** 2) ** 0.5 / 40 ** 0.5)
