@@ -1,4 +1,5 @@
 """The Snakemake workflow: planned jobs at paper scale, fail-fast config checks, re-runs."""
+import math
 import re
 import subprocess
 import sys
@@ -196,6 +197,8 @@ def test_the_lr_study_crosses_shared_learning_rates_with_both_eps_readings(tmp_p
     assert settings["Pong"] == settings["Breakout"]  # the same settings on both games: the paper's rule applies
     lrs = {float(re.match(r"lr([0-9.e-]+)_eps", v).group(1)) for v in settings["Pong"]}
     assert len(lrs) == 4 and all(1e-4 <= lr <= 1e-2 for lr in lrs)
+    # draw: stratified: one rate in each quarter of the log range [1e-4, 1e-2]
+    assert sorted(int((math.log10(lr) + 4) // 0.5) for lr in lrs) == [0, 1, 2, 3]
     assert {v.split("_eps")[1] for v in settings["Pong"]} == {"0.1", "1e-08"}
     lr = sorted(lrs)[0]
     assert re.search(rf"--lr {lr:.6g} --rms-eps 1e-08[\s\\]*--out \S+/lr{lr:.6g}_eps1e-08/s1", result.stdout)

@@ -74,10 +74,17 @@ check_grid(GRID)
 
 
 def sampled_learning_rates(experiment, key, runs):
-    """LogUniform(low, high) draws of an experiment, fixed by lr_seed and key: the DAG never changes."""
+    """LogUniform(low, high) draws of an experiment, fixed by lr_seed and key: the DAG never changes.
+    With `draw: stratified` the log range is cut into `runs` equal strata and one rate is drawn
+    uniformly (in log) inside each: every draw is still LogUniform(low, high), but a handful of them
+    covers the range instead of clustering (the paper drew 50; a 2-core study affords 4)."""
     g = GRID[experiment]
     rng = random.Random(f"{config.get('lr_seed', 2016)}-{key}")
-    return [math.exp(rng.uniform(math.log(g["low"]), math.log(g["high"]))) for _ in range(runs)]
+    lo, hi = math.log(g["low"]), math.log(g["high"])
+    if g.get("draw", "random") == "stratified":
+        width = (hi - lo) / runs
+        return [math.exp(lo + (i + rng.random()) * width) for i in range(runs)]
+    return [math.exp(rng.uniform(lo, hi)) for _ in range(runs)]
 
 
 def study_learning_rates(algo):
