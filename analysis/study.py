@@ -8,7 +8,8 @@ PFRL: 0.1, inside the square root). This target groups the study's runs by (game
 reports, per setting: seeds, the final score, the best evaluation, the score at fixed frame counts
 (the curves' early part, where settings first separate), and late training diagnostics (entropy,
 value loss, gradient norm, clipping) as early signals. The chosen setting is the one with the best
-mean final score over the tuning games, as the paper chose.
+mean final score over the tuning games, as the paper chose; the mean is taken over human-normalised
+scores (no-op baselines), since raw scores are on each game's own scale.
 """
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import figures
+from analysis import figures, reference
 from analysis.loader import load_curves, read_diagnostics
+from analysis.normalize import human_normalized
 from analysis.scale import short_number
 from analysis.tables import write_table
 
@@ -69,21 +71,30 @@ def per_setting(table: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["game", "final_mean"], ascending=[True, False], na_position="last")
 
 
+def normalised_final(settings: pd.DataFrame) -> pd.Series:
+    """Each setting's mean final score in % of human (no-op baselines): raw scores are on each
+    game's own scale (Pong -21..21, Breakout to 800), so a mean over games needs a common one."""
+    noop = reference.noop_baselines()
+    return human_normalized(settings["final_mean"], settings["game"].map(noop["human_noop"]),
+                            settings["game"].map(noop["random_noop"]))
+
+
 def choose(settings: pd.DataFrame) -> tuple[pd.Series | None, str]:
-    """The paper's rule: the best mean final score over the tuning games that every setting ran."""
+    """The paper's rule: the best mean final score (human-normalised) over the tuning games that
+    every setting ran."""
     done = settings[settings["complete"] > 0]
     games = sorted(set(done["game"]) & set(TUNING_GAMES))
     if not games:
         return None, "no complete run on a tuning game yet: no setting chosen"
     part = done[done["game"].isin(games)]
     ranked = part.groupby(["algo", "lr", "rms_eps", "lr_anneal_frames"], as_index=False).agg(
-        score=("final_mean", "mean"), games=("game", "nunique"))
+        score=("final_pct_human", "mean"), games=("game", "nunique"))
     ranked = ranked[ranked["games"] == len(games)].sort_values("score", ascending=False)
     if ranked.empty:
         return None, f"no setting has complete runs on every tuning game studied ({', '.join(games)})"
     best = ranked.iloc[0]
-    return best, (f"chosen by the paper's rule (best mean final score over {', '.join(games)}): "
-                  f"{best['algo']}, {setting_label(best['lr'], best['rms_eps'])}")
+    return best, (f"chosen by the paper's rule (best mean final score, in % of human, over {', '.join(games)}): "
+                  f"{best['algo']}, {setting_label(best['lr'], best['rms_eps'])} ({best['score']:.1f}% of human)")
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
@@ -98,6 +109,7 @@ def lr_study(runs: pd.DataFrame, runs_dir: Path, out: Path, summary: dict) -> di
     checkpoints = [f for f in (5e6, 10e6, 20e6, 40e6) if f < budget] + [budget]
     table = per_run(runs, curves, checkpoints)
     settings = per_setting(table)
+    settings.insert(settings.columns.get_loc("final_mean") + 1, "final_pct_human", normalised_final(settings))
     summary["files"] += write_table(readable(table), out, "lr_study_runs", "Every run of the study, with its score at "
                                     "fixed frame counts and its late training diagnostics.")
     summary["files"] += write_table(readable(settings), out, "lr_study", "Per setting (game, lr, RMSProp eps): means over "

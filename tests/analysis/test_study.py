@@ -49,3 +49,19 @@ def test_without_a_complete_tuning_game_no_setting_is_chosen(tmp_path, make_run)
     summary = run_target("lr_study", runs, tmp_path / "out")
     assert summary["chosen"] is None
     assert any("no setting chosen" in note for note in summary["notes"])
+
+
+def test_the_rule_averages_human_normalised_scores_not_raw_ones(tmp_path, make_run):
+    """BeamRider's raw scores dwarf Pong's: a raw mean would pick the setting that loses Pong."""
+    runs = tmp_path / "runs"
+    curve = [(5_000_000, 1, 0.0)]
+    study_run(make_run, runs, "Pong", 7e-4, 0.1, 0, 20.0, curve)  # 115% of human
+    study_run(make_run, runs, "BeamRider", 7e-4, 0.1, 0, 400.0, curve)  # 0.2%: raw mean 210
+    study_run(make_run, runs, "Pong", 1e-4, 1e-8, 0, -20.0, curve)  # 2%
+    study_run(make_run, runs, "BeamRider", 1e-4, 1e-8, 0, 600.0, curve)  # 1.4%: raw mean 290
+    summary = run_target("lr_study", runs, tmp_path / "out")
+    assert summary["chosen"]["lr"] == 7e-4 and summary["chosen"]["rms_eps"] == 0.1
+    assert any("% of human" in note for note in summary["notes"])
+    table = pd.read_csv(tmp_path / "out" / "lr_study.csv")
+    pong = table[(table["game"] == "Pong") & (table["final_mean"] == 20.0)].iloc[0]
+    assert pong["final_pct_human"] == pytest.approx(100 * (20 + 20.7) / (14.6 + 20.7), abs=0.1)
