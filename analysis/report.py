@@ -16,11 +16,12 @@ from analysis.scale import scale_text, scales_text, short_number
 from analysis.tables import atomic_write_text
 
 ORDER = ["atari_table", "scalability", "data_efficiency", "mujoco_table", "beta_sweep", "tmax_sweep",
-         "lr_robustness", "lr_study", "driving", "maze"]
+         "lr_robustness", "lr_study", "lr_study_carry", "driving", "maze"]
 # tables shown in the report (name, rows shown: None = all); the rest are linked
 INLINE = {"atari_table": [("atari_games.md", None), ("atari_table.md", None), ("atari_comparison.md", None), ("atari_anchors.md", None),
                           ("table1_recomputed.md", None), ("atari_contributions.md", 12)],
-          "lr_study": [("lr_study.md", None)],
+          "lr_study": [("lr_study_ranking.md", None), ("lr_study.md", None)],
+          "lr_study_carry": [("lr_study.md", None)],
           "driving": [("driving.md", None), ("driving_lstm_vs_ff.md", None), ("driving_reference.md", None)],
           "maze": [("maze.md", None), ("maze_lstm_vs_ff.md", None), ("maze_reference.md", None)],
           "scalability": [("scalability.md", None)]}

@@ -79,22 +79,35 @@ def normalised_final(settings: pd.DataFrame) -> pd.Series:
                             settings["game"].map(noop["random_noop"]))
 
 
-def choose(settings: pd.DataFrame) -> tuple[pd.Series | None, str]:
-    """The paper's rule: the best mean final score (human-normalised) over the tuning games that
-    every setting ran."""
+def rank(settings: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Settings ranked by the paper's rule: the mean final score (human-normalised) over the tuning
+    games studied, among the settings with complete runs on every one of them; and those games."""
     done = settings[settings["complete"] > 0]
     games = sorted(set(done["game"]) & set(TUNING_GAMES))
-    if not games:
-        return None, "no complete run on a tuning game yet: no setting chosen"
     part = done[done["game"].isin(games)]
     ranked = part.groupby(["algo", "lr", "rms_eps", "lr_anneal_frames"], as_index=False).agg(
         score=("final_pct_human", "mean"), games=("game", "nunique"))
-    ranked = ranked[ranked["games"] == len(games)].sort_values("score", ascending=False)
+    ranked = ranked[ranked["games"] == len(games)].sort_values("score", ascending=False, ignore_index=True)
+    return ranked, games
+
+
+def choose(settings: pd.DataFrame) -> tuple[pd.Series | None, str]:
+    """The paper's rule: the best mean final score (human-normalised) over the tuning games that
+    every setting ran."""
+    ranked, games = rank(settings)
+    if not games:
+        return None, "no complete run on a tuning game yet: no setting chosen"
     if ranked.empty:
         return None, f"no setting has complete runs on every tuning game studied ({', '.join(games)})"
     best = ranked.iloc[0]
     return best, (f"chosen by the paper's rule (best mean final score, in % of human, over {', '.join(games)}): "
                   f"{best['algo']}, {setting_label(best['lr'], best['rms_eps'])} ({best['score']:.1f}% of human)")
+
+
+def setting_record(row: pd.Series) -> dict:
+    """A setting as summary.json keeps it (the workflow's lr_study_carry reads `ranked`)."""
+    return {"algo": row["algo"], "lr": float(row["lr"]), "rms_eps": float(row["rms_eps"]),
+            "lr_anneal_frames": int(row["lr_anneal_frames"])}
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
@@ -116,9 +129,12 @@ def lr_study(runs: pd.DataFrame, runs_dir: Path, out: Path, summary: dict) -> di
                                     "seeds. Late diagnostics: means over the last 20% of frames.")
     best, note = choose(settings)
     summary["notes"].append(note)
-    summary["chosen"] = None if best is None else {"algo": best["algo"], "lr": float(best["lr"]),
-                                                   "rms_eps": float(best["rms_eps"]),
-                                                   "lr_anneal_frames": int(best["lr_anneal_frames"])}
+    summary["chosen"] = None if best is None else setting_record(best)
+    ranked, games = rank(settings)
+    summary["ranked"] = [{**setting_record(row), "pct_human": float(row["score"])} for _, row in ranked.iterrows()]
+    summary["files"] += write_table(readable(ranked.rename(columns={"score": "mean % human"})), out, "lr_study_ranking",
+                                    "Settings ranked by the paper's rule: mean final score in % of human (no-op "
+                                    f"baselines) over the tuning games studied ({', '.join(games) or 'none yet'}).")
     done = runs[runs["completed"].astype(bool)]
     summary["files"].append(figures.scatter(done.assign(eps=done["rms_eps"].map(lambda e: f"{e:g}")),
                                             "lr", "final_mean", "eps", out / "lr_study.png",

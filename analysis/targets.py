@@ -186,8 +186,9 @@ def lr_robustness(runs_dir: Path, out: Path) -> dict:
     return summary
 
 
-def lr_study(runs_dir: Path, out: Path) -> dict:
-    runs, summary, _ = _load(runs_dir, "lr_study", "atari")
+def lr_study(runs_dir: Path, out: Path, target: str = "lr_study") -> dict:
+    """The study's settings side by side; lr_study_carry (the best settings run longer) the same way."""
+    runs, summary, _ = _load(runs_dir, target, "atari")
     return study.lr_study(runs, runs_dir, out, summary)
 
 
@@ -302,6 +303,7 @@ TARGETS = {
     "lr_robustness": lr_robustness,
     "mujoco_table": mujoco_table,
     "lr_study": lr_study,
+    "lr_study_carry": lambda r, o: lr_study(r, o, "lr_study_carry"),
     "driving": lambda r, o: vision_table(r, o, "driving"),
     "maze": lambda r, o: vision_table(r, o, "maze"),
 }

@@ -19,12 +19,12 @@ def test_smoke_scale_produces_every_table_figure_and_the_report(tmp_path):
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1500)
     assert done.returncode == 0, done.stderr[-4000:]
     finals = list((results / "runs").rglob("final.json"))
-    assert len(finals) == 23
+    assert len(finals) == 24  # lr_study_carry adds one
     for final in finals:
         data = json.loads(final.read_text())
         assert data["completed"] and data["frames"] >= 20_000
     for target in ("atari_table", "scalability", "data_efficiency", "mujoco_table", "beta_sweep",
-                   "tmax_sweep", "lr_robustness", "lr_study"):
+                   "tmax_sweep", "lr_robustness", "lr_study", "lr_study_carry"):
         summary = json.loads((results / "analysis" / target / "summary.json").read_text())
         assert summary["complete_runs"] > 0 and summary["partial_runs"] == 0
         for name in summary["files"]:

@@ -1,4 +1,5 @@
 """The Snakemake workflow: planned jobs at paper scale, fail-fast config checks, re-runs."""
+import json
 import math
 import re
 import subprocess
@@ -181,7 +182,7 @@ def test_the_reduced_scale_plans_the_table2_games_extra_seeds_and_methods(tmp_pa
         [("a3c", 0), ("a3c", 1), ("a3c", 2), ("a3c-lstm", 0), ("n-step-q", 0)])
     assert not any("/runs/scalability/" in r or "/runs/mujoco_table/" in r for r in runs)
     counts = job_counts(result.stdout)
-    assert counts["analysis"] == 4 and counts["report"] == 1  # atari_table, lr_study, driving, maze
+    assert counts["analysis"] == 5 and counts["report"] == 1  # atari_table, lr_study(_carry), driving, maze
     assert {r.split("/runs/")[1].split("/")[1] for r in runs if "/runs/driving/" in r or "/runs/maze/" in r} == {
         "CarRacing", "MazeApples"}
     assert {r.split("/runs/driving/CarRacing/")[1].split("/")[0] for r in runs if "/runs/driving/" in r} == {
@@ -202,6 +203,36 @@ def test_the_lr_study_crosses_shared_learning_rates_with_both_eps_readings(tmp_p
     assert {v.split("_eps")[1] for v in settings["Pong"]} == {"0.1", "1e-08"}
     lr = sorted(lrs)[0]
     assert re.search(rf"--lr {lr:.6g} --rms-eps 1e-08[\s\\]*--out \S+/lr{lr:.6g}_eps1e-08/s1", result.stdout)
+
+
+def test_lr_study_carry_runs_the_studys_two_best_settings_on_to_40m_frames(tmp_path):
+    """Once the study is analysed, its ranking (the paper's rule) decides the carried runs."""
+    study = sorted(set(planned_runs(dry_run("lr_study", tmp_path, scale="reduced").stdout)))
+    assert len(study) == 32
+    for run in study:  # every study run complete
+        Path(run).parent.mkdir(parents=True, exist_ok=True)
+        Path(run).write_text('{"completed": true}')
+    ranked = [{"algo": "a3c", "lr": 0.00151884, "rms_eps": 0.1}, {"algo": "a3c", "lr": 0.000496107, "rms_eps": 1e-08},
+              {"algo": "a3c", "lr": 0.000164896, "rms_eps": 1e-08}]
+    summary = tmp_path / "results/analysis/lr_study/summary.json"
+    summary.parent.mkdir(parents=True)
+    summary.write_text(json.dumps({"ranked": ranked}))  # newer than the runs: not re-analysed
+    result = dry_run("lr_study_carry", tmp_path, "--no-force", "-p", scale="reduced")
+    assert result.returncode == 0, result.stderr[-2000:]
+    carried = sorted(r.split("/runs/lr_study_carry/")[1] for r in planned_runs(result.stdout))
+    assert carried == sorted(f"{game}/a3c/w1/{setting}/s0/final.json" for game in ("Pong", "Breakout")
+                             for setting in ("lr0.00151884_eps0.1", "lr0.000496107_eps1e-08"))
+    assert len(re.findall(r"--frames 40000000", result.stdout)) == 4
+    assert job_counts(result.stdout) == {"train": 4, "analysis": 1, "lr_study_carry": 1, "total": 6}
+
+
+def test_lr_study_carry_waits_for_the_study(tmp_path):
+    """Before the study's runs exist, the carried runs are not planned: the study's are."""
+    result = dry_run("lr_study_carry", tmp_path, scale="reduced")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not any("/lr_study_carry/" in r for r in planned_runs(result.stdout))
+    assert job_counts(result.stdout)["train"] == 32
+    assert "checkpoint jobs" in result.stdout
 
 
 def test_a_target_the_scale_does_not_define_fails_with_its_name(tmp_path):

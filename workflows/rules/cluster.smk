@@ -11,7 +11,7 @@ SLURM_PLACEHOLDERS = {"slurm_account": "your_account", "slurm_partition": "your_
 SLURM_COMMANDS = ("sbatch", "squeue", "scancel", "sinfo")
 # In the bill's order; data_efficiency trains nothing of its own.
 BILL_TARGETS = [t for t in ["atari_table", "scalability", "data_efficiency", "mujoco_table", "beta_sweep",
-                            "tmax_sweep", "lr_robustness", "lr_study", "driving", "maze"] if t in ANALYSES]
+                            "tmax_sweep", "lr_robustness", "lr_study", "lr_study_carry", "driving", "maze"] if t in ANALYSES]
 SHARED_RUNS = {"data_efficiency": "scalability"}
 
 localrules: budget

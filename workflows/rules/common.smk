@@ -1,7 +1,9 @@
 # Config validation and the experiment grid: which runs each target needs.
+import json
 import math
 import random
 import sys
+from pathlib import Path
 
 from snakemake.utils import validate
 
@@ -28,12 +30,28 @@ if SCALE not in config["scales"]:
     raise ValueError(f"scale {SCALE!r} is not defined in the config (have: {', '.join(config['scales'])})")
 GRID = config["scales"][SCALE]
 RESULTS = config["results_dir"].replace("{scale}", SCALE).rstrip("/")
+
+
+def carry_grid(study):
+    """lr_study's `carry` block as an experiment of its own (lr_study_carry): the study's games and
+    methods, the best `best` settings of its analysis, run for `frames` (workers and seeds as given,
+    else the study's workers and seed 0)."""
+    carry = study["carry"]
+    grid = {"games": study["games"], "algos": study["algos"], "best": carry["best"], "frames": carry["frames"],
+            "workers": carry.get("workers", study["workers"]), "seeds": carry.get("seeds", [0])}
+    return {**grid, **({"eval_every": carry["eval_every"]} if "eval_every" in carry else {})}
+
+
+if "carry" in GRID.get("lr_study", {}):
+    GRID["lr_study_carry"] = carry_grid(GRID["lr_study"])
+
+
 # Jobs run the trainer and the analysis with the interpreter that runs Snakemake (the project's
 # environment), whatever `python` is on the PATH.
 PYTHON = sys.executable
 RUN = RESULTS + "/runs/{experiment}/{game}/{algo}/w{workers}/{variant}/s{seed}"
 EXPERIMENTS = ["atari_table", "scalability", "mujoco_table", "beta_sweep", "tmax_sweep", "lr_robustness",
-               "lr_study", "driving", "maze"]
+               "lr_study", "lr_study_carry", "driving", "maze"]
 # data_efficiency is an analysis of the scalability runs (score against frames per worker count).
 ALL_ANALYSES = EXPERIMENTS + ["data_efficiency"]
 
@@ -71,6 +89,7 @@ def eval_settings(experiment, grid=None):
 
 
 check_grid(GRID)
+
 
 
 def sampled_learning_rates(experiment, key, runs):
@@ -134,11 +153,34 @@ def runs_for(experiment):
         return [RUN_FINAL.format(experiment=experiment, game=game, algo=a, workers=g["workers"], variant=f"lr{lr:.6g}", seed=i)
                 for game in g["games"] for a in g["algos"]
                 for i, lr in enumerate(sampled_learning_rates(experiment, f"{game}-{a}", g["runs"]))]
+    if experiment == "lr_study_carry":
+        return carried_runs(STUDY_SUMMARY, stand_ins=True)
     # lr_study: every (learning rate, RMSProp eps) setting on every game, with each seed
     return [RUN_FINAL.format(experiment=experiment, game=game, algo=a, workers=g["workers"],
                              variant=f"lr{lr:.6g}_eps{eps:g}", seed=seed)
             for game in g["games"] for a in g["algos"] for lr in study_learning_rates(a)
             for eps in g["rms_eps"] for seed in g["seeds"]]
+
+
+STUDY_SUMMARY = RESULTS + "/analysis/lr_study/summary.json"
+
+
+def carried_runs(summary, stand_ins=False):
+    """lr_study_carry's runs: the top `best` settings of the study's analysis (summary.json's
+    `ranked`, the paper's rule) on every game of the study, with each seed. The workflow reads a
+    fresh analysis through the Snakemake checkpoint (targets.smk); the compute bill, which only
+    needs their cost, takes the study's first settings as stand-ins while no analysis exists."""
+    g = GRID["lr_study_carry"]
+    ranked = json.loads(Path(summary).read_text()).get("ranked", []) if os.path.exists(summary) else None
+    if ranked is None and stand_ins:
+        ranked = [{"algo": a, "lr": lr, "rms_eps": eps} for a in g["algos"] for lr in study_learning_rates(a)
+                  for eps in GRID["lr_study"]["rms_eps"]]
+    if not ranked:
+        raise ValueError(f"lr_study_carry: the lr_study analysis ({summary}) ranks no setting yet: no setting "
+                         "has complete runs on every game of the study")
+    return [RUN_FINAL.format(experiment="lr_study_carry", game=game, algo=s["algo"], workers=g["workers"],
+                             variant=f"lr{s['lr']:.6g}_eps{s['rms_eps']:g}", seed=seed)
+            for s in ranked[:g["best"]] for game in g["games"] for seed in g["seeds"]]
 
 
 def run_specs(experiment):

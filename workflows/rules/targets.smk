@@ -4,14 +4,18 @@
 
 # Target rules only name inputs (no action, so no log); the report reads summaries and runs where
 # Snakemake runs, never as a cluster job.
-localrules: all, report, atari_table, scalability, mujoco_table, beta_sweep, tmax_sweep, lr_robustness, lr_study, data_efficiency, driving, maze
+localrules: all, report, atari_table, scalability, mujoco_table, beta_sweep, tmax_sweep, lr_robustness, lr_study, lr_study_carry, data_efficiency, driving, maze
 
 
 def analysis_inputs(target):
+    """The runs a target's analysis reads. lr_study_carry's depend on the lr_study analysis (its
+    best settings), so Snakemake runs that first and re-plans from its summary (a checkpoint)."""
+    if target == "lr_study_carry":
+        return carried_runs(checkpoints.analysis.get(target="lr_study").output[0])
     return runs_for(experiment_of_analysis(target))
 
 
-rule analysis:
+checkpoint analysis:
     input:
         lambda wc: analysis_inputs(wc.target),
     output:
@@ -76,6 +80,11 @@ rule lr_robustness:
 rule lr_study:
     input:
         RESULTS + "/analysis/lr_study/summary.json",
+
+
+rule lr_study_carry:
+    input:
+        RESULTS + "/analysis/lr_study_carry/summary.json",
 
 
 rule driving:
