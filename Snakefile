@@ -1,6 +1,7 @@
 # The reproduction's experiment grid. Targets: atari_table, scalability, mujoco_table, beta_sweep,
-# tmax_sweep, lr_robustness, data_efficiency, all (the default), and budget (the compute bill).
-# Scale: --config scale=smoke|workstation|paper. See docs/workflow.md.
+# tmax_sweep, lr_robustness, lr_study, lr_study_carry, data_efficiency, driving, maze, all (the
+# default), and budget (the compute bill).
+# Scale: --config scale=smoke|reduced|workstation|paper. See docs/workflow.md.
 from snakemake.utils import min_version
 
 min_version("9.0")

@@ -17,6 +17,9 @@ PAPER_GAMES = (
     "TimePilot Tutankham UpNDown Venture VideoPinball WizardOfWor YarsRevenge Zaxxon"
 ).split()
 
+# The six games the paper tuned its hyperparameters on (Section 5.1 / Table S3), never the others.
+TUNING_GAMES = ("BeamRider", "Breakout", "Pong", "Qbert", "Seaquest", "SpaceInvaders")
+
 # MuJoCo tasks gymnasium ships (v5), by short name.
 MUJOCO_TASKS = (
     "InvertedPendulum InvertedDoublePendulum Reacher HalfCheetah Hopper Walker2d Ant Humanoid "

@@ -18,13 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from a3c.games import TUNING_GAMES  # the paper's six
 from analysis import figures, reference
 from analysis.loader import load_curves, read_diagnostics
 from analysis.normalize import human_normalized
 from analysis.scale import short_number
 from analysis.tables import write_table
 
-TUNING_GAMES = ("BeamRider", "Breakout", "Pong", "Qbert", "Seaquest", "SpaceInvaders")  # the paper's six
 SETTING = ["game", "algo", "lr", "rms_eps", "lr_anneal_frames"]  # lr_anneal_frames 0: over the run's own frames
 LATE_FRACTION = 0.2  # diagnostics averaged over the last 20% of each run's frames
 

@@ -18,6 +18,8 @@ def test_smoke_scale_produces_every_table_figure_and_the_report(tmp_path):
            f"results_dir={results}"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1500)
     assert done.returncode == 0, done.stderr[-4000:]
+    # The launch bill counts the carried run before the study has chosen its setting.
+    assert "lr_study_carry (after the study; its settings not chosen yet)" in done.stdout + done.stderr
     finals = list((results / "runs").rglob("final.json"))
     assert len(finals) == 24  # lr_study_carry adds one
     for final in finals:

@@ -92,6 +92,10 @@ def test_threads_equal_the_run_worker_count(tmp_path):
     ({"scalability": {"workers": [2, 4]}}, "workers must include 1"),
     ({"mujoco_table": {"frames": 10000}}, "must be below frames"),  # smoke evaluates every 10k
     ({"lr_robustness": {"low": 0.1}}, "must be below high"),
+    ({"lr_study": {"draw": "stratified"}}, "'runs' is a dependency of 'draw'"),  # smoke lists its lrs
+    ({"lr_study": {"carry": {"best": 1, "frames": 20000}}}, "lr_study.carry: frames (20000) must exceed"),
+    ({"lr_study": {"games": ["Alien"]}}, "lr_study.carry: the study's games (Alien) include none"),
+    ({"lr_study": {"carry": {"best": 1, "frames": 40000, "eval_every": 50000}}}, "lr_study.carry: eval_every"),
 ])
 def test_a_bad_config_value_fails_fast_with_a_readable_message(tmp_path, bad, message):
     config = yaml.safe_load((ROOT / "workflows/config/default.yaml").read_text())

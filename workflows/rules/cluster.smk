@@ -13,6 +13,7 @@ SLURM_COMMANDS = ("sbatch", "squeue", "scancel", "sinfo")
 BILL_TARGETS = [t for t in ["atari_table", "scalability", "data_efficiency", "mujoco_table", "beta_sweep",
                             "tmax_sweep", "lr_robustness", "lr_study", "lr_study_carry", "driving", "maze"] if t in ANALYSES]
 SHARED_RUNS = {"data_efficiency": "scalability"}
+CARRY_STAND_INS = "lr_study_carry (after the study; its settings not chosen yet)"
 
 localrules: budget
 
@@ -100,6 +101,10 @@ def on_launch():
             runs.setdefault(job.wildcards.experiment, []).append(run)
             done.setdefault(job.wildcards.experiment, []).append(
                 compute_budget.frames_done(Path(job.output[0]).parent, run.frames))
+    if any(job.rule.name == "analysis" and job.wildcards.target == "lr_study_carry" for job in jobs) \
+            and "lr_study_carry" not in runs:  # planned once the study is analysed (a checkpoint): bill them now
+        runs[CARRY_STAND_INS] = run_specs("lr_study_carry")
+        done[CARRY_STAND_INS] = [0] * len(runs[CARRY_STAND_INS])
     if runs:
         cores = given_cores() if executor == "local" else None
         text = compute_budget.format_bill(runs, THROUGHPUT, cores, SCALE, title="Compute bill of this launch")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from a3c.games import TUNING_GAMES
+
 sys.path.insert(0, os.path.join(workflow.basedir, "workflows"))
 import budget as compute_budget  # workflows/budget.py: throughput figures, the compute bill, what a job asks for
 
@@ -74,10 +76,23 @@ def check_grid(grid):
         raise ValueError("lr_study: give either lrs (a list) or runs, low and high (LogUniform draws)")
     if "scalability" in grid and 1 not in grid["scalability"]["workers"]:
         raise ValueError("scalability: workers must include 1 (speedups are relative to one worker)")
+    if "lr_study_carry" in grid:
+        check_carry(grid["lr_study"])
     for exp in EXPERIMENTS:
+        key = "lr_study.carry" if exp == "lr_study_carry" else exp  # the key the user wrote
         if exp in grid and eval_settings(exp, grid)["eval_every"] >= grid[exp]["frames"]:
-            raise ValueError(f"{exp}: eval_every ({eval_settings(exp, grid)['eval_every']}) must be below frames "
+            raise ValueError(f"{key}: eval_every ({eval_settings(exp, grid)['eval_every']}) must be below frames "
                              f"({grid[exp]['frames']}), or the runs have no periodic evaluation")
+
+
+def check_carry(study):
+    """lr_study.carry needs a tuning game to rank settings on, and a longer budget than the study's."""
+    if not set(study["games"]) & set(TUNING_GAMES):
+        raise ValueError(f"lr_study.carry: the study's games ({', '.join(study['games'])}) include none of the "
+                         f"paper's tuning games ({', '.join(TUNING_GAMES)}), so its analysis ranks no setting")
+    if study["carry"]["frames"] <= study["frames"]:
+        raise ValueError(f"lr_study.carry: frames ({study['carry']['frames']}) must exceed the study's own "
+                         f"({study['frames']})")
 
 
 def eval_settings(experiment, grid=None):
@@ -171,16 +186,26 @@ def carried_runs(summary, stand_ins=False):
     fresh analysis through the Snakemake checkpoint (targets.smk); the compute bill, which only
     needs their cost, takes the study's first settings as stand-ins while no analysis exists."""
     g = GRID["lr_study_carry"]
-    ranked = json.loads(Path(summary).read_text()).get("ranked", []) if os.path.exists(summary) else None
-    if ranked is None and stand_ins:
-        ranked = [{"algo": a, "lr": lr, "rms_eps": eps} for a in g["algos"] for lr in study_learning_rates(a)
-                  for eps in GRID["lr_study"]["rms_eps"]]
-    if not ranked:
-        raise ValueError(f"lr_study_carry: the lr_study analysis ({summary}) ranks no setting yet: no setting "
-                         "has complete runs on every game of the study")
+    ranked = json.loads(Path(summary).read_text()).get("ranked") if os.path.exists(summary) else None
+    if not ranked and stand_ins:
+        ranked = study_settings()
+    elif ranked is None:
+        raise ValueError(f"lr_study_carry: {summary} has no ranking (written by an older analysis): re-run it "
+                         "with `snakemake --forcerun analysis lr_study_carry ...` or `python -m analysis lr_study ...`")
+    elif not ranked:
+        raise ValueError(f"lr_study_carry: the lr_study analysis ({summary}) ranks no setting: none has complete "
+                         "runs on every tuning game of the study")
     return [RUN_FINAL.format(experiment="lr_study_carry", game=game, algo=s["algo"], workers=g["workers"],
                              variant=f"lr{s['lr']:.6g}_eps{s['rms_eps']:g}", seed=seed)
             for s in ranked[:g["best"]] for game in g["games"] for seed in g["seeds"]]
+
+
+def study_settings():
+    """The study's settings in its grid's order (the compute bill's stand-ins for the carried runs:
+    they cost the same whichever the study picks)."""
+    g = GRID["lr_study"]
+    return [{"algo": a, "lr": lr, "rms_eps": eps} for a in g["algos"] for lr in study_learning_rates(a)
+            for eps in g["rms_eps"]]
 
 
 def run_specs(experiment):
