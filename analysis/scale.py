@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 WORKFLOW_CONFIG = Path(__file__).resolve().parents[1] / "workflows" / "config" / "default.yaml"
 EXPERIMENT_OF = {"data_efficiency": "scalability"}  # targets that analyse another experiment's runs
 SETTING = ["game", "algo", "workers", "beta", "t_max"]  # a run's setting; seeds (and lr draws) vary
+STUDY_TARGETS = ("lr_study", "lr_study_carry")  # there lr and RMSProp eps are part of the setting
 
 
 def short_number(value: float) -> str:
@@ -50,7 +51,8 @@ def counted(items: list, noun: str) -> str:
 def describe(runs: pd.DataFrame, target: str, name: str | None = None) -> dict:
     """The scale of one target's runs as a JSON-ready dict (see scale_text)."""
     done = runs[runs["completed"].astype(bool)]
-    per_setting = runs.groupby(SETTING, dropna=False).size()
+    setting = SETTING + (["lr", "rms_eps"] if target in STUDY_TARGETS else [])
+    per_setting = runs.groupby(setting, dropna=False).size()
     final_eps = values(done["final_episodes"]) or values(runs["final_eval_episodes"])
     scale = {"domain": str(runs["domain"].iloc[0]) if len(runs) else "?",
              "games": sorted(set(runs["game"])), "algos": sorted(set(runs["algo"])),

@@ -32,6 +32,7 @@ def test_settings_average_their_seeds_and_the_best_on_the_tuning_games_is_chosen
     study_run(make_run, runs, "Alien", 1e-4, 1e-8, 0, 9999.0, curve)  # not a tuning game: never decides
     summary = run_target("lr_study", runs, tmp_path / "out")
     assert summary["chosen"] == {"algo": "a3c", "lr": 7e-4, "rms_eps": 0.1, "lr_anneal_frames": 320_000_000}
+    assert summary["scale"]["runs_per_setting"] == [1, 2]  # a setting includes lr and eps here
     table = pd.read_csv(tmp_path / "out" / "lr_study.csv")
     pong = table[(table["game"] == "Pong") & (table["rms_eps"].astype(str) == "0.1")].iloc[0]
     assert pong["runs"] == 2 and pong["final_mean"] == pytest.approx(12.0)
