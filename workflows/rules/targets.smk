@@ -11,27 +11,59 @@ def analysis_inputs(target):
     """The runs a target's analysis reads. lr_study_carry's depend on the lr_study analysis (its
     best settings), so Snakemake runs that first and re-plans from its summary (a checkpoint)."""
     if target == "lr_study_carry":
-        return carried_runs(checkpoints.analysis.get(target="lr_study").output[0])
+        return carried_runs(checkpoints.study_analysis.get(target="lr_study").output[0])
     return runs_for(experiment_of_analysis(target))
 
 
-checkpoint analysis:
+ANALYSIS_OUT = RESULTS + "/analysis/{target}/summary.json"
+ANALYSIS_LOG = RESULTS + "/logs/analysis/{target}.log"
+ANALYSIS_CMD = "{PYTHON} -m analysis {wildcards.target} --runs {params.runs} --out {params.out} --scale {SCALE} > {log} 2>&1"
+
+
+def analysis_runs_dir(wc):
+    return f"{RESULTS}/runs/{experiment_of_analysis(wc.target)}"
+
+
+# Every target's analysis but the lr_study's: tables, figures and summary.json from its runs.
+rule analysis:
     input:
         lambda wc: analysis_inputs(wc.target),
     output:
-        RESULTS + "/analysis/{target}/summary.json",
+        ANALYSIS_OUT,
     wildcard_constraints:
-        target="|".join(ALL_ANALYSES),
+        target="|".join(t for t in ALL_ANALYSES if t != "lr_study"),
     params:
-        runs=lambda wc: f"{RESULTS}/runs/{experiment_of_analysis(wc.target)}",
+        runs=analysis_runs_dir,
         out=lambda wc, output: os.path.dirname(output[0]),
     log:
-        RESULTS + "/logs/analysis/{target}.log",
+        ANALYSIS_LOG,
     resources:
         mem_mb=2000,
         runtime=30,
     shell:
-        "{PYTHON} -m analysis {wildcards.target} --runs {params.runs} --out {params.out} --scale {SCALE} > {log} 2>&1"
+        ANALYSIS_CMD
+
+
+# The lr_study's analysis, the same job as a checkpoint: its ranking of the settings decides which
+# runs lr_study_carry trains, so Snakemake re-plans once it is written. Only this one is a
+# checkpoint, so no other target's plan changes.
+checkpoint study_analysis:
+    input:
+        lambda wc: analysis_inputs(wc.target),
+    output:
+        ANALYSIS_OUT,
+    wildcard_constraints:
+        target="lr_study",
+    params:
+        runs=analysis_runs_dir,
+        out=lambda wc, output: os.path.dirname(output[0]),
+    log:
+        ANALYSIS_LOG,
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    shell:
+        ANALYSIS_CMD
 
 
 rule report:
