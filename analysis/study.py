@@ -116,6 +116,16 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
                         lr_anneal_frames=table["lr_anneal_frames"].map(lambda v: short_number(v) if v else "own"))
 
 
+def significant(value: float) -> str:
+    return f"{value:.3g}"
+
+
+# The Markdown and LaTeX tables print frames short and the diagnostics to 3 significant digits
+# (one decimal would show a value loss of 0.16 as 0.2 and 2% clipping as 0.0).
+FORMATS = {"frames": short_number, "late_entropy": significant, "late_value_loss": significant,
+           "late_grad_norm": significant, "late_clip_fraction": significant}
+
+
 def lr_study(runs: pd.DataFrame, runs_dir: Path, out: Path, summary: dict) -> dict:
     curves = load_curves(runs_dir)
     budget = float(runs["frames_budget"].max())
@@ -124,9 +134,9 @@ def lr_study(runs: pd.DataFrame, runs_dir: Path, out: Path, summary: dict) -> di
     settings = per_setting(table)
     settings.insert(settings.columns.get_loc("final_mean") + 1, "final_pct_human", normalised_final(settings))
     summary["files"] += write_table(readable(table), out, "lr_study_runs", "Every run of the study, with its score at "
-                                    "fixed frame counts and its late training diagnostics.")
+                                    "fixed frame counts and its late training diagnostics.", FORMATS)
     summary["files"] += write_table(readable(settings), out, "lr_study", "Per setting (game, lr, RMSProp eps): means over "
-                                    "seeds. Late diagnostics: means over the last 20% of frames.")
+                                    "seeds. Late diagnostics: means over the last 20% of frames.", FORMATS)
     best, note = choose(settings)
     summary["notes"].append(note)
     summary["chosen"] = None if best is None else setting_record(best)

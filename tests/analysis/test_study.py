@@ -66,3 +66,15 @@ def test_the_rule_averages_human_normalised_scores_not_raw_ones(tmp_path, make_r
     table = pd.read_csv(tmp_path / "out" / "lr_study.csv")
     pong = table[(table["game"] == "Pong") & (table["final_mean"] == 20.0)].iloc[0]
     assert pong["final_pct_human"] == pytest.approx(100 * (20 + 20.7) / (14.6 + 20.7), abs=0.1)
+
+
+def test_the_markdown_tables_print_frames_short_and_diagnostics_to_three_digits(tmp_path, make_run):
+    """One decimal showed a value loss of 0.163 as 0.2 and 0.2% clipping as 0.0; the CSV keeps every digit."""
+    runs = tmp_path / "runs"
+    study_run(make_run, runs, "Pong", 7e-4, 0.1, 0, -20.0, [(10_000_000, 1, -20.0)], [(1e6, 1.7, 0.2), (9e6, 1.7734, 0.1634)])
+    run_target("lr_study", runs, tmp_path / "out")
+    markdown = (tmp_path / "out" / "lr_study_runs.md").read_text()
+    assert "| 20M |" in markdown and ",000," not in markdown  # the run's frames: its final score's
+    assert "| 1.77 | 0.163 | 3 | 0.1 |" in markdown
+    csv = pd.read_csv(tmp_path / "out" / "lr_study_runs.csv").iloc[0]
+    assert csv["frames"] == 20_000_000 and csv["late_value_loss"] == pytest.approx(0.1634)
