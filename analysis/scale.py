@@ -111,12 +111,19 @@ def infer_name(target: str, scale: dict, config: Path | None = None) -> str | No
         import yaml
 
         scales = yaml.safe_load(config.read_text())["scales"]
-        experiment = EXPERIMENT_OF.get(target, target)
-        matches = [name for name, grid in scales.items() if matches_grid(grid.get(experiment), scale)]
+        matches = [name for name, grid in scales.items() if matches_grid(target_grid(grid, target), scale)]
     except Exception as err:  # a missing or reorganised workflow config: no name, not a failure
         log.info("scale name not inferred from %s (%s)", config, err)
         return None
     return matches[0] if len(matches) == 1 else None
+
+
+def target_grid(grid: dict, target: str) -> dict | None:
+    """A scale's grid for a target; lr_study_carry's is lr_study's carry block on the study's games."""
+    if target == "lr_study_carry":
+        study = grid.get("lr_study") or {}
+        return {"games": study.get("games"), "workers": study.get("workers"), **study["carry"]} if "carry" in study else None
+    return grid.get(EXPERIMENT_OF.get(target, target))
 
 
 def matches_grid(grid: dict | None, scale: dict) -> bool:

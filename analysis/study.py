@@ -87,7 +87,8 @@ def rank(settings: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     part = done[done["game"].isin(games)]
     ranked = part.groupby(["algo", "lr", "rms_eps", "lr_anneal_frames"], as_index=False).agg(
         score=("final_pct_human", "mean"), games=("game", "nunique"))
-    ranked = ranked[ranked["games"] == len(games)].sort_values("score", ascending=False, ignore_index=True)
+    ranked = ranked[ranked["games"] == len(games)].sort_values(  # ties: the smaller lr, then eps, first
+        ["score", "lr", "rms_eps"], ascending=[False, True, True], kind="stable", ignore_index=True)
     return ranked, games
 
 
@@ -111,13 +112,14 @@ def setting_record(row: pd.Series) -> dict:
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """lr, eps and the horizon as short text (the tables round numbers to one decimal)."""
+    """lr, eps and the horizon as short text (the tables would print them to one decimal)."""
     return table.assign(lr=table["lr"].map(lambda v: f"{v:.3g}"), rms_eps=table["rms_eps"].map(lambda v: f"{v:g}"),
                         lr_anneal_frames=table["lr_anneal_frames"].map(lambda v: short_number(v) if v else "own"))
 
 
 def significant(value: float) -> str:
-    return f"{value:.3g}"
+    """3 significant digits, thousands written out (a diverging run's gradient norm: 1,234, not 1.23e+03)."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 # The Markdown and LaTeX tables print frames short and the diagnostics to 3 significant digits

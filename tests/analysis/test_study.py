@@ -68,6 +68,15 @@ def test_the_rule_averages_human_normalised_scores_not_raw_ones(tmp_path, make_r
     assert pong["final_pct_human"] == pytest.approx(100 * (20 + 20.7) / (14.6 + 20.7), abs=0.1)
 
 
+def test_settings_with_equal_scores_rank_the_smaller_learning_rate_first(tmp_path, make_run):
+    """The ranking decides which settings lr_study_carry trains: ties must not fall to sort order."""
+    runs = tmp_path / "runs"
+    for lr in (7e-3, 1e-4, 5e-4):
+        study_run(make_run, runs, "Pong", lr, 0.1, 0, -21.0, [(5_000_000, 1, -21.0)])
+    summary = run_target("lr_study", runs, tmp_path / "out")
+    assert [s["lr"] for s in summary["ranked"]] == [1e-4, 5e-4, 7e-3]
+
+
 def test_the_markdown_tables_print_frames_short_and_diagnostics_to_three_digits(tmp_path, make_run):
     """One decimal showed a value loss of 0.163 as 0.2 and 0.2% clipping as 0.0; the CSV keeps every digit."""
     runs = tmp_path / "runs"

@@ -187,14 +187,14 @@ def test_a_bare_snakemake_plans_all_and_every_rule_that_runs_something_logs(tmp_
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert re.search(r"^all\s+1\s*$", result.stdout, re.M) and "report.md" in result.stdout
-    blocks = re.split(r"\n(?=(?:local)?(?:rule|checkpoint) \w+:)", result.stdout)  # analysis is a checkpoint
+    blocks = re.split(r"\n(?=(?:local)?(?:rule|checkpoint) \w+:)", result.stdout)  # study_analysis is a checkpoint
     ran = set()
     for block in blocks:
         m = re.match(r"(?:local)?(?:rule|checkpoint) (\w+):", block)
-        if m and m.group(1) in ("train", "analysis", "report"):
+        if m and m.group(1) in ("train", "analysis", "study_analysis", "report"):
             ran.add(m.group(1))
             assert "    log: " in block, block[:500]
-    assert ran == {"train", "analysis", "report"}
+    assert ran == {"train", "analysis", "study_analysis", "report"}
 
 
 def write_run(root: Path, path: str, *, final: bool = False, checkpoint: bool = False,

@@ -97,6 +97,7 @@ def test_threads_equal_the_run_worker_count(tmp_path):
     ({"lr_study": {"carry": {"best": 1, "frames": 20000}}}, "lr_study.carry: frames (20000) must exceed"),
     ({"lr_study": {"games": ["Alien"]}}, "lr_study.carry: the study's games (Alien) include none"),
     ({"lr_study": {"carry": {"best": 1, "frames": 40000, "eval_every": 50000}}}, "lr_study.carry: eval_every"),
+    ({"lr_study": {"carry": {"best": 3, "frames": 40000}}}, "lr_study.carry: best (3) exceeds the study's 2 settings"),
 ])
 def test_a_bad_config_value_fails_fast_with_a_readable_message(tmp_path, bad, message):
     config = yaml.safe_load((ROOT / "workflows/config/default.yaml").read_text())
@@ -245,6 +246,14 @@ def test_a_target_the_scale_does_not_define_fails_with_its_name(tmp_path):
     result = dry_run("scalability", tmp_path, scale="reduced")
     assert result.returncode != 0
     assert "scalability is not part of the `reduced` scale" in result.stdout + result.stderr
+
+
+def test_lr_study_carry_at_a_scale_without_carry_fails_before_planning_the_study(tmp_path):
+    """The paper scale's lr_study has no carry: naming lr_study_carry must not plan its 120 study runs first."""
+    result = dry_run("lr_study_carry", tmp_path, scale="paper")
+    assert result.returncode != 0
+    assert "its lr_study has no `carry:`" in result.stdout + result.stderr
+    assert "/runs/lr_study/" not in result.stdout
 
 
 def test_each_scale_has_its_own_results_directory():

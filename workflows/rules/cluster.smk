@@ -101,8 +101,10 @@ def on_launch():
             runs.setdefault(job.wildcards.experiment, []).append(run)
             done.setdefault(job.wildcards.experiment, []).append(
                 compute_budget.frames_done(Path(job.output[0]).parent, run.frames))
-    if any(job.rule.name == "analysis" and job.wildcards.target == "lr_study_carry" for job in jobs) \
-            and "lr_study_carry" not in runs:  # planned once the study is analysed (a checkpoint): bill them now
+    choice_open = any(job.rule.name == "study_analysis" for job in jobs) or not os.path.exists(STUDY_SUMMARY)
+    if choice_open and "lr_study_carry" not in runs \
+            and any(job.rule.name == "analysis" and job.wildcards.target == "lr_study_carry" for job in jobs):
+        # planned once the study is analysed (a checkpoint): bill them now at stand-in settings
         runs[CARRY_STAND_INS] = run_specs("lr_study_carry")
         done[CARRY_STAND_INS] = [0] * len(runs[CARRY_STAND_INS])
     if runs:

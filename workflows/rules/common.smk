@@ -90,6 +90,10 @@ def check_carry(study):
     if not set(study["games"]) & set(TUNING_GAMES):
         raise ValueError(f"lr_study.carry: the study's games ({', '.join(study['games'])}) include none of the "
                          f"paper's tuning games ({', '.join(TUNING_GAMES)}), so its analysis ranks no setting")
+    per_method = len(study.get("lrs") or range(study.get("runs", 0))) * len(study["rms_eps"])
+    if study["carry"]["best"] > per_method:
+        raise ValueError(f"lr_study.carry: best ({study['carry']['best']}) exceeds the study's {per_method} "
+                         "settings per method (learning rates x rms_eps)")
     if study["carry"]["frames"] <= study["frames"]:
         raise ValueError(f"lr_study.carry: frames ({study['carry']['frames']}) must exceed the study's own "
                          f"({study['frames']})")
@@ -138,6 +142,9 @@ def grid_blocks(g):
 def require_experiment(experiment):
     if experiment not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {experiment!r}")
+    if experiment == "lr_study_carry" and experiment not in GRID:
+        raise ValueError(f"lr_study_carry is not part of the `{SCALE}` scale: its lr_study has no `carry:` "
+                         "(best, frames) in workflows/config/default.yaml; add one, or use a scale that has it")
     if experiment not in GRID:
         have = [t for t in EXPERIMENTS if t in GRID]
         raise ValueError(f"{experiment} is not part of the `{SCALE}` scale (it runs: {', '.join(have)}); "
@@ -181,7 +188,7 @@ STUDY_SUMMARY = RESULTS + "/analysis/lr_study/summary.json"
 
 
 def carried_runs(summary, stand_ins=False):
-    """lr_study_carry's runs: the top `best` settings of the study's analysis (summary.json's
+    """lr_study_carry's runs: each method's top `best` settings in the study's analysis (summary.json's
     `ranked`, the paper's rule) on every game of the study, with each seed. The workflow reads a
     fresh analysis through the Snakemake checkpoint (targets.smk); the compute bill, which only
     needs their cost, takes the study's first settings as stand-ins while no analysis exists."""
@@ -191,13 +198,23 @@ def carried_runs(summary, stand_ins=False):
         ranked = study_settings()
     elif ranked is None:
         raise ValueError(f"lr_study_carry: {summary} has no ranking (written by an older analysis): re-run it "
-                         "with `snakemake --forcerun analysis lr_study_carry ...` or `python -m analysis lr_study ...`")
+                         "with `snakemake --forcerun study_analysis lr_study_carry ...` or `python -m analysis lr_study ...`")
     elif not ranked:
         raise ValueError(f"lr_study_carry: the lr_study analysis ({summary}) ranks no setting: none has complete "
                          "runs on every tuning game of the study")
     return [RUN_FINAL.format(experiment="lr_study_carry", game=game, algo=s["algo"], workers=g["workers"],
                              variant=f"lr{s['lr']:.6g}_eps{s['rms_eps']:g}", seed=seed)
-            for s in ranked[:g["best"]] for game in g["games"] for seed in g["seeds"]]
+            for s in best_per_method(ranked, g["best"]) for game in g["games"] for seed in g["seeds"]]
+
+
+def best_per_method(ranked, best):
+    """The top `best` settings of each method, in ranking order (the paper tuned each method on its own)."""
+    chosen, per_method = [], {}
+    for setting in ranked:
+        per_method[setting["algo"]] = per_method.get(setting["algo"], 0) + 1
+        if per_method[setting["algo"]] <= best:
+            chosen.append(setting)
+    return chosen
 
 
 def study_settings():

@@ -11,6 +11,7 @@ def analysis_inputs(target):
     """The runs a target's analysis reads. lr_study_carry's depend on the lr_study analysis (its
     best settings), so Snakemake runs that first and re-plans from its summary (a checkpoint)."""
     if target == "lr_study_carry":
+        require_experiment("lr_study_carry")  # before the checkpoint: a scale without carry runs no study for it
         return carried_runs(checkpoints.study_analysis.get(target="lr_study").output[0])
     return runs_for(experiment_of_analysis(target))
 
