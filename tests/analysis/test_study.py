@@ -80,7 +80,8 @@ def test_settings_with_equal_scores_rank_the_smaller_learning_rate_first(tmp_pat
 def test_the_markdown_tables_print_frames_short_and_diagnostics_to_three_digits(tmp_path, make_run):
     """One decimal showed a value loss of 0.163 as 0.2 and 0.2% clipping as 0.0; the CSV keeps every digit."""
     runs = tmp_path / "runs"
-    study_run(make_run, runs, "Pong", 7e-4, 0.1, 0, -20.0, [(10_000_000, 1, -20.0)], [(1e6, 1.7, 0.2), (9e6, 1.7734, 0.1634)])
+    diagnostics = [(1e6, 1.7, 0.2), (9e6, 1.7734, 0.1634)]
+    study_run(make_run, runs, "Pong", 7e-4, 0.1, 0, -20.0, [(10_000_000, 1, -20.0)], diagnostics)
     run_target("lr_study", runs, tmp_path / "out")
     markdown = (tmp_path / "out" / "lr_study_runs.md").read_text()
     assert "| 20M |" in markdown and ",000," not in markdown  # the run's frames: its final score's
