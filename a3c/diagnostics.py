@@ -3,7 +3,10 @@
 What a user watches to tell a learning run from a stuck or collapsing one before the score moves
 (the first 4-8M frames of Pong sit at -21 whatever the setting): the policy's entropy, the value
 and policy losses, the gradient norm before clipping and how often clipping fired, the learning
-rate, and the update-to-weight ratio. Per update the worker only adds a few floats it already has;
+rate, the update-to-weight ratio, and the fraction of dead units (units of the torso's last ReLU
+layer that were off for every observation of an update's segment: when all are off the network
+outputs constants and no gradient reaches its torso, a collapse the entropy hides, since that
+constant policy may be uniform). Per update the worker only adds a few floats it already has;
 the one extra cost, a copy of the local parameters for the update-to-weight ratio, is paid on the
 last update of each window only. The trainer writes the rows (diagnostics.csv, TensorBoard).
 """
@@ -17,9 +20,10 @@ import torch
 
 # diagnostics.csv columns; the trainer adds frames, wall_time and fps.
 FIELDS = ("frames", "wall_time", "worker", "updates", "lr", "loss", "policy_loss", "value_loss",
-          "entropy", "q_mean", "grad_norm", "clip_fraction", "update_ratio", "fps")
+          "entropy", "q_mean", "grad_norm", "clip_fraction", "update_ratio", "dead_units", "fps")
 # Loss parts a learner may report, by the name of their column.
-PARTS = {"policy": "policy_loss", "value": "value_loss", "entropy": "entropy", "q": "q_mean"}
+PARTS = {"policy": "policy_loss", "value": "value_loss", "entropy": "entropy", "q": "q_mean",
+         "dead": "dead_units"}
 
 
 class Diagnostics:
@@ -56,6 +60,11 @@ class Diagnostics:
         return row
 
 
+def dead_fraction(features: torch.Tensor) -> torch.Tensor:
+    """The fraction of units (columns of a (steps, units) ReLU output) off for every step."""
+    return (features.detach().flatten(1).amax(0) <= 0).float().mean()
+
+
 def snapshot(params: Sequence[torch.Tensor]) -> list[torch.Tensor]:
     return [p.detach().clone() for p in params]
 
@@ -75,6 +84,9 @@ class HealthCheck:
       for `patience` rows in a row: the policy acts deterministically and has stopped exploring;
     - value explosion: the value loss stays above 100x the median of all earlier rows for
       `patience` rows in a row (after `patience` rows of history).
+    - dead network: every unit of the torso's last ReLU layer was off for every observation of
+      every update, for `patience` rows in a row: the outputs are constants, the torso gets no
+      gradient, so it has no way back (seen with RMSProp eps 1e-8 at lr 1.5e-3 on Breakout).
 
     Each finding is logged once as a WARNING and listed in final.json["health"]."""
 
@@ -84,29 +96,49 @@ class HealthCheck:
         self.entropy_floor = self.COLLAPSE_FRACTION * math.log(n_actions) if n_actions and n_actions > 1 else None
         self.patience = patience
         self.low_entropy_rows = 0
+        self.dead_rows = 0
         self.value_losses: list[float] = []
         self.findings: dict[str, str] = {}
 
     def add(self, row: Mapping[str, Any]) -> str | None:
         """Feed one diagnostics row; returns a new finding's message, if this row made one."""
-        entropy, value = row.get("entropy"), row.get("value_loss")
-        if self.entropy_floor is not None and entropy is not None:
-            self.low_entropy_rows = self.low_entropy_rows + 1 if entropy < self.entropy_floor else 0
-            if self.low_entropy_rows >= self.patience:
-                return self.found("policy_collapse", f"policy entropy below {self.entropy_floor:.4f} nats "
-                                  f"(1% of its maximum) for {self.patience} diagnostics rows in a row, "
-                                  f"at frame {row.get('frames', 0):,}: the policy has collapsed")
-        if value is not None:
-            self.value_losses.append(float(value))
-            if len(self.value_losses) > 2 * self.patience:
-                earlier = sorted(self.value_losses[:-self.patience])
-                baseline = earlier[len(earlier) // 2]
-                recent = self.value_losses[-self.patience:]
-                if baseline > 0 and min(recent) > self.EXPLOSION_FACTOR * baseline:
-                    return self.found("value_explosion", f"value loss above {self.EXPLOSION_FACTOR:g}x its "
-                                      f"median ({baseline:.3g}) for {self.patience} rows in a row, at "
-                                      f"frame {row.get('frames', 0):,}")
-        return None
+        frame = f"at frame {row.get('frames', 0):,}"
+        found = [self.check_collapse(row.get("entropy"), frame), self.check_explosion(row.get("value_loss"), frame),
+                 self.check_dead(row.get("dead_units"), frame)]
+        return next((message for message in found if message), None)
+
+    def check_collapse(self, entropy: float | None, frame: str) -> str | None:
+        if self.entropy_floor is None or entropy is None:
+            return None
+        self.low_entropy_rows = self.low_entropy_rows + 1 if entropy < self.entropy_floor else 0
+        if self.low_entropy_rows < self.patience:
+            return None
+        return self.found("policy_collapse", f"policy entropy below {self.entropy_floor:.4f} nats (1% of "
+                          f"its maximum) for {self.patience} diagnostics rows in a row, {frame}: the policy "
+                          "has collapsed")
+
+    def check_explosion(self, value: float | None, frame: str) -> str | None:
+        if value is None:
+            return None
+        self.value_losses.append(float(value))
+        if len(self.value_losses) <= 2 * self.patience:
+            return None
+        earlier = sorted(self.value_losses[:-self.patience])
+        baseline = earlier[len(earlier) // 2]
+        if baseline <= 0 or min(self.value_losses[-self.patience:]) <= self.EXPLOSION_FACTOR * baseline:
+            return None
+        return self.found("value_explosion", f"value loss above {self.EXPLOSION_FACTOR:g}x its median "
+                          f"({baseline:.3g}) for {self.patience} rows in a row, {frame}")
+
+    def check_dead(self, dead: float | None, frame: str) -> str | None:
+        if dead is None:
+            return None
+        self.dead_rows = self.dead_rows + 1 if dead >= 1.0 else 0
+        if self.dead_rows < self.patience:
+            return None
+        return self.found("dead_network", f"every unit of the torso's last layer off for every observation "
+                          f"for {self.patience} diagnostics rows in a row, {frame}: the network outputs "
+                          "constants and its torso gets no gradient")
 
     def found(self, kind: str, message: str) -> str | None:
         if kind in self.findings:

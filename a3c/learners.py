@@ -22,6 +22,7 @@ from torch import nn
 from a3c import replay_grad
 from a3c.algorithms import actor_critic, value_based
 from a3c.config import TrainConfig
+from a3c.diagnostics import dead_fraction
 from a3c.models import State
 from a3c.optim import Gradient
 
@@ -80,6 +81,13 @@ def autograd_gradients(model: nn.Module, loss: torch.Tensor, parts: dict[str, to
     return [p.grad for p in model.parameters()], loss.detach(), parts
 
 
+def with_dead_units(parts: dict[str, torch.Tensor], out: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The loss parts plus the dead-unit fraction of the torso's output, where the model gives one."""
+    if "features" in out:
+        parts["dead"] = dead_fraction(out["features"])
+    return parts
+
+
 def needs_bootstrap(seg: Segment, bootstrap_truncated: bool) -> bool:
     """Whether R starts from V(s_{t+n}): not after a terminal state, nor after a time limit where
     the domain does no bootstrapping (MuJoCo)."""
@@ -123,8 +131,9 @@ class ActorCriticLearner:
         else:
             log_probs, entropy = actor_critic.gaussian_terms(out["mu"], out["var"], actions.float())
         rewards = torch.as_tensor(seg.rewards, dtype=torch.float32)
-        return actor_critic.actor_critic_loss(log_probs, entropy, out["value"], rewards, bootstrap,
-                                              self.cfg.gamma, self.cfg.beta, self.cfg.value_coef)
+        loss, parts = actor_critic.actor_critic_loss(log_probs, entropy, out["value"], rewards, bootstrap,
+                                                     self.cfg.gamma, self.cfg.beta, self.cfg.value_coef)
+        return loss, with_dead_units(parts, out)
 
     @staticmethod
     def outputs(model: nn.Module, seg: Segment, bootstrap_needed: bool) -> tuple[dict, torch.Tensor | float]:
@@ -208,11 +217,12 @@ class ValueLearner:
         return autograd_gradients(model, loss, parts)
 
     def loss(self, model: nn.Module, target: nn.Module, seg: Segment) -> tuple[torch.Tensor, dict]:
-        q = model(as_batch(seg.obs), None)[0]["q"]
+        out = model(as_batch(seg.obs), None)[0]
+        q = out["q"]
         actions = torch.as_tensor(seg.actions, dtype=torch.long)
         q_taken = q.gather(1, actions.view(-1, 1)).squeeze(1)
         targets = self.targets(target, seg)
-        return value_based.q_loss(q_taken, targets), {"q": q_taken.detach().mean()}
+        return value_based.q_loss(q_taken, targets), with_dead_units({"q": q_taken.detach().mean()}, out)
 
     @torch.no_grad()
     def targets(self, target: nn.Module, seg: Segment) -> torch.Tensor:

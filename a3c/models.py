@@ -1,7 +1,8 @@
 """Networks: the paper's Atari torso (FF and LSTM), an MLP torso, and the heads.
 
 Every network maps (observation batch, recurrent state) to a dict of outputs and a new state, so
-the worker and the evaluator never need to know which one they hold.
+the worker and the evaluator never need to know which one they hold. The discrete-action networks
+also return their torso's output as "features" (the last ReLU layer: the dead-unit diagnostic).
 """
 from __future__ import annotations
 
@@ -117,8 +118,9 @@ class ActorCritic(nn.Module):
         return self.core.initial_state()
 
     def forward(self, obs: torch.Tensor, state: State = None) -> tuple[dict, State]:
-        x, state = self.core(self.torso(obs), state)
-        return {"logits": self.policy(x), "value": self.value(x).squeeze(-1)}, state
+        features = self.torso(obs)
+        x, state = self.core(features, state)
+        return {"logits": self.policy(x), "value": self.value(x).squeeze(-1), "features": features}, state
 
 
 class GaussianActorCritic(nn.Module):
@@ -172,7 +174,8 @@ class QNetwork(nn.Module):
         return None
 
     def forward(self, obs: torch.Tensor, state: State = None) -> tuple[dict, State]:
-        return {"q": self.q(self.torso(obs))}, None
+        features = self.torso(obs)
+        return {"q": self.q(features), "features": features}, None
 
 
 def build_model(algo: str, obs_shape: tuple[int, ...], discrete: bool, n_actions: int,

@@ -21,6 +21,7 @@ import torch
 from torch.nn import functional as F
 
 from a3c.algorithms.returns import n_step_returns
+from a3c.diagnostics import dead_fraction
 from a3c.models import ActorCritic, AtariTorso
 from a3c.optim import Gradient, OuterSum
 
@@ -119,5 +120,5 @@ def gradients(model: ActorCritic, trace: Trace, actions: list[int], rewards: lis
         [False, True, True])
     grads = [d_w1, d_b1, d_w2, d_b2, OuterSum(d_h3, flat_h2), d_h3.sum(0),
              d_logits.t() @ h3, d_logits.sum(0), d_value.unsqueeze(0) @ h3, d_value.sum(0, keepdim=True)]
-    parts = {"policy": policy_loss, "value": value_loss, "entropy": entropy.mean()}
+    parts = {"policy": policy_loss, "value": value_loss, "entropy": entropy.mean(), "dead": dead_fraction(h3)}
     return grads, policy_loss + value_loss + entropy_loss, parts

@@ -140,11 +140,28 @@ class CsvLog:
         self.path, self.fields = path, fields
         with writing(path):
             new = not path.exists() or path.stat().st_size == 0
+            if not new:
+                self.upgrade_header(path, fields)
             self.handle = open(path, "a", newline="")  # kept open for the run; closed by close()
             self.writer = csv.DictWriter(self.handle, fieldnames=fields, extrasaction="ignore")
             if new:
                 self.writer.writeheader()
                 self.handle.flush()
+
+    @staticmethod
+    def upgrade_header(path: Path, fields: tuple[str, ...]) -> None:
+        """A log written by an older version (fewer columns, e.g. before dead_units) is rewritten,
+        atomically, with this version's columns, its rows' new cells left empty: appended rows
+        must line up with the header."""
+        with open(path, newline="") as handle:
+            reader = csv.DictReader(handle)
+            old_fields = list(reader.fieldnames or [])
+            if old_fields == list(fields) or not set(old_fields) <= set(fields):
+                return  # current, or not an older version of this log (left as it is)
+            rows = [r for r in reader if complete(r)]
+        log.info("%s: added the column(s) %s to its %d rows (an older version's log)", path.name,
+                 ", ".join(f for f in fields if f not in old_fields), len(rows))
+        atomic_write_bytes(path, lambda h: h.write(_rows_to_csv(list(fields), rows).encode()))
 
     def write(self, row: dict[str, Any]) -> None:
         with writing(self.path):

@@ -233,11 +233,15 @@ def require_domain(runs: pd.DataFrame, target: str, domain: str | None = None) -
 
 DIAGNOSTIC_COLUMNS = ["frames", "worker", "entropy", "value_loss", "policy_loss", "grad_norm", "clip_fraction",
                       "update_ratio", "lr"]
+# Columns added later: empty (NaN) for the runs written before them.
+LATER_DIAGNOSTIC_COLUMNS = ["dead_units"]
 
 
 def read_diagnostics(run: Path) -> pd.DataFrame:
     """diagnostics.csv (docs/run_directory.md) as numbers; empty for a run written without it."""
+    columns = DIAGNOSTIC_COLUMNS + LATER_DIAGNOSTIC_COLUMNS
     table = read_log_csv(Path(run) / "diagnostics.csv", DIAGNOSTIC_COLUMNS)
     if table is None:
-        return pd.DataFrame(columns=DIAGNOSTIC_COLUMNS)
-    return table[DIAGNOSTIC_COLUMNS].apply(pd.to_numeric, errors="coerce").dropna(subset=["frames"])
+        return pd.DataFrame(columns=columns)
+    table = table.reindex(columns=columns)
+    return table.apply(pd.to_numeric, errors="coerce").dropna(subset=["frames"])

@@ -41,12 +41,17 @@ def score_at(curves: pd.DataFrame, run: str, frames: float) -> float:
     return float(np.interp(frames, rows["frames"], rows["mean_return"]))
 
 
+# The diagnostics the study reports over the last LATE_FRACTION of each run (dead_units: empty
+# for runs written before that column).
+LATE_COLUMNS = ("entropy", "value_loss", "grad_norm", "clip_fraction", "dead_units")
+
+
 def late_diagnostics(run: str) -> dict[str, float]:
     table = read_diagnostics(Path(run))
     if table.empty:
         return {}
     late = table[table["frames"] >= table["frames"].max() * (1 - LATE_FRACTION)]
-    return {f"late_{c}": float(late[c].mean()) for c in ("entropy", "value_loss", "grad_norm", "clip_fraction")}
+    return {f"late_{c}": float(late[c].mean()) for c in LATE_COLUMNS}
 
 
 def per_run(runs: pd.DataFrame, curves: pd.DataFrame, checkpoints: list[float]) -> pd.DataFrame:
@@ -125,7 +130,7 @@ def significant(value: float) -> str:
 # The Markdown and LaTeX tables print frames short and the diagnostics to 3 significant digits
 # (one decimal would show a value loss of 0.16 as 0.2 and 2% clipping as 0.0).
 FORMATS = {"frames": short_number, "late_entropy": significant, "late_value_loss": significant,
-           "late_grad_norm": significant, "late_clip_fraction": significant}
+           "late_grad_norm": significant, "late_clip_fraction": significant, "late_dead_units": significant}
 
 
 def lr_study(runs: pd.DataFrame, runs_dir: Path, out: Path, summary: dict) -> dict:

@@ -126,7 +126,8 @@ def plot(rows: list[dict[str, float]], title: str, png: Path, target: float | No
 DIAGNOSTIC_PANELS = (("entropy", "policy entropy (nats)", False), ("value_loss", "value loss", True),
                      ("policy_loss", "policy loss", False), ("grad_norm", "gradient norm before clipping", True),
                      ("clip_fraction", "fraction of updates clipped", False),
-                     ("update_ratio", "update-to-weight ratio", True))
+                     ("update_ratio", "update-to-weight ratio", True),
+                     ("dead_units", "fraction of dead units (last ReLU layer)", False))
 DIAGNOSTIC_BINS = 100
 
 
@@ -151,7 +152,8 @@ def plot_diagnostics(out: Path, unit: str = "frames") -> Path | None:
         return None
     means = binned_diagnostics(table)
     panels = [p for p in DIAGNOSTIC_PANELS if means[p[0]].notna().any()]
-    fig, axes = plt.subplots(2, 3, figsize=(13, 6.5))
+    columns = 4 if len(panels) > 6 else 3
+    fig, axes = plt.subplots(2, columns, figsize=(4.4 * columns, 6.5))
     for ax, (column, label, log_scale) in zip(axes.flat, panels):
         ax.plot(means["frames"] / 1e6, means[column])
         if log_scale and (means[column] > 0).all():

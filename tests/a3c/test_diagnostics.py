@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from a3c.config import Protocol, TrainConfig
-from a3c.diagnostics import FIELDS, Diagnostics, update_ratio
+from a3c.diagnostics import FIELDS, Diagnostics, dead_fraction, update_ratio
 from a3c.trainer import train
 
 
@@ -24,6 +24,16 @@ def test_a_window_reports_means_and_the_clipping_fraction_then_starts_afresh():
     assert not diag.due()  # a new window
     diag.add(loss=1.0, parts={"q": torch.tensor(7.0)}, grad_norm=1.0, clipped=False)
     assert diag.row(0, 1e-3, 0.0)["q_mean"] == 7.0
+
+
+def test_a_unit_is_dead_only_if_it_is_off_for_every_step_of_the_segment():
+    features = torch.tensor([[0.0, 0.0, 2.0, 0.0], [0.0, 0.5, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    assert float(dead_fraction(features)) == 0.5  # units 0 and 3
+    assert float(dead_fraction(torch.zeros(5, 8))) == 1.0
+    diag = Diagnostics(every=2)
+    for dead in (0.25, 0.75):
+        diag.add(loss=0.0, parts={"dead": torch.tensor(dead)}, grad_norm=1.0, clipped=False)
+    assert diag.row(0, 1e-3, 0.0)["dead_units"] == 0.5
 
 
 def test_update_ratio_is_the_relative_change_of_all_parameters():
@@ -49,6 +59,7 @@ def test_a_run_writes_diagnostics_csv_and_tensorboard_events(tmp_path, algo):
     for row in rows:
         assert float(row["grad_norm"]) > 0 and 0 <= float(row["clip_fraction"]) <= 1
         assert 0 < float(row["lr"]) <= 1e-3 and float(row["update_ratio"]) > 0
+        assert 0 <= float(row["dead_units"]) < 1  # a learning network keeps units alive
     if algo == "a3c":
         assert all(0 < float(r["entropy"]) <= math.log(2) + 1e-6 for r in rows)
     else:
@@ -60,6 +71,7 @@ def test_a_run_writes_diagnostics_csv_and_tensorboard_events(tmp_path, algo):
     events = EventAccumulator(str(out / "tensorboard"))
     events.Reload()
     tags = set(events.Tags()["scalars"])
-    assert {"diagnostics/grad_norm", "diagnostics/lr", "diagnostics/update_ratio", "train/episode_return",
+    assert {"diagnostics/grad_norm", "diagnostics/lr", "diagnostics/update_ratio", "diagnostics/dead_units",
+            "train/episode_return",
             "eval/mean_return"} <= tags
     assert len(events.Scalars("diagnostics/grad_norm")) == len(rows)

@@ -50,7 +50,7 @@ def test_gradient_and_loss_equal_autograds(steps, terminal, coefs):
     expected, expected_loss, expected_parts = autograd_gradients(model, seg, cfg)
     got, loss, parts = replayed_gradients(model, seg, cfg)
     assert float(loss) == pytest.approx(float(expected_loss), rel=1e-5, abs=1e-6)
-    assert parts.keys() == expected_parts.keys() == {"policy", "value", "entropy"}
+    assert parts.keys() == expected_parts.keys() == {"policy", "value", "entropy", "dead"}
     for key in parts:  # the diagnostics read the same loss parts on either path
         assert float(parts[key]) == pytest.approx(float(expected_parts[key]), rel=1e-5, abs=1e-6), key
     names = [name for name, _ in model.named_parameters()]
@@ -60,6 +60,21 @@ def test_gradient_and_loss_equal_autograds(steps, terminal, coefs):
         assert have.shape == want.shape, name
         scale = float(want.abs().max()) + 1e-8
         assert float((have - want).abs().max()) / scale < 1e-4, name
+
+
+def test_a_network_with_every_fc_unit_off_reports_them_all_dead_on_either_path():
+    torch.manual_seed(0)
+    cfg = TrainConfig(game="Pong", algo="a3c", out="unused")
+    model = build_model("a3c", OBS, True, 6)
+    seg = random_segment(np.random.default_rng(0), 5, False)
+    assert float(replayed_gradients(model, seg, cfg)[2]["dead"]) < 0.5  # at initialisation most fire
+    with torch.no_grad():
+        model.torso.fc.bias.fill_(-1e3)  # every fc unit off whatever the frame
+    for gradients in (autograd_gradients, replayed_gradients):
+        grads, _, parts = gradients(model, seg, cfg)
+        assert float(parts["dead"]) == 1.0
+        fc_grad = grads[4].dense() if isinstance(grads[4], OuterSum) else grads[4]
+        assert float(fc_grad.abs().max()) == 0.0  # and no gradient reaches the torso
 
 
 def test_the_bootstrap_value_enters_the_gradient():

@@ -83,3 +83,26 @@ def test_a_tensorboard_directory_that_cannot_be_made_is_an_error_naming_it(tmp_p
     (tmp_path / "tensorboard").write_text("a file where the directory goes")
     with pytest.raises(RunDirError, match="tensorboard"):
         TensorBoardLog(tmp_path / "tensorboard")
+
+
+def test_a_log_of_an_older_version_gets_the_new_columns_before_rows_are_appended(tmp_path):
+    """A run resumed by a newer trainer (diagnostics.csv before dead_units): the appended rows must
+    line up with the header, and the old rows keep their values with the new cells empty."""
+    import csv
+
+    path = tmp_path / "diagnostics.csv"
+    path.write_text("frames,worker,grad_norm\n100,0,0.5\n200,0,0.7\n")
+    fields = ("frames", "worker", "grad_norm", "dead_units")
+    log = CsvLog(path, fields)
+    log.write({"frames": 300, "worker": 0, "grad_norm": 0.9, "dead_units": 0.25})
+    log.close()
+    with open(path, newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+    assert tuple(reader.fieldnames) == fields
+    assert [(r["frames"], r["grad_norm"], r["dead_units"]) for r in rows] == [
+        ("100", "0.5", ""), ("200", "0.7", ""), ("300", "0.9", "0.25")]
+    other = tmp_path / "other.csv"  # not an older version of this log: left as it is
+    other.write_text("a,b\n1,2\n")
+    CsvLog(other, fields).close()
+    assert other.read_text().startswith("a,b\n1,2\n")

@@ -88,3 +88,19 @@ def test_the_markdown_tables_print_frames_short_and_diagnostics_to_three_digits(
     assert "| 1.77 | 0.163 | 3 | 0.1 |" in markdown
     csv = pd.read_csv(tmp_path / "out" / "lr_study_runs.csv").iloc[0]
     assert csv["frames"] == 20_000_000 and csv["late_value_loss"] == pytest.approx(0.1634)
+
+
+def test_the_runs_table_reports_late_dead_units_and_leaves_them_empty_for_older_logs(tmp_path, make_run):
+    runs = tmp_path / "runs"
+    study_run(make_run, runs, "Breakout", 1.5e-3, 0.1, 0, 4.7, [(10_000_000, 1, 4.7)], [(9e6, 1.34, 0.04)])
+    dead = study_run(make_run, runs, "Breakout", 1.5e-3, 1e-8, 0, 1.1, [(10_000_000, 1, 1.1)])
+    (dead / "diagnostics.csv").write_text(
+        "frames,wall_time,worker,updates,lr,loss,policy_loss,value_loss,entropy,q_mean,grad_norm,clip_fraction,"
+        "update_ratio,dead_units,fps\n"
+        "1000000,1,0,1,0.0015,0,0,0.05,1.38,,1.2,0,0.001,0.4,1000\n"   # early: outside the late 20%
+        "9000000,1,0,1,0.0015,0,0,0.05,1.38,,0.2,0,0.00002,1.0,1000\n")
+    run_target("lr_study", runs, tmp_path / "out")
+    table = pd.read_csv(tmp_path / "out" / "lr_study_runs.csv").set_index("rms_eps")
+    assert table.loc[1e-8, "late_dead_units"] == 1.0
+    assert pd.isna(table.loc[0.1, "late_dead_units"])  # written before the column existed
+    assert "late_dead_units" in (tmp_path / "out" / "lr_study_runs.md").read_text()
