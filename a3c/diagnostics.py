@@ -3,12 +3,13 @@
 What a user watches to tell a learning run from a stuck or collapsing one before the score moves
 (the first 4-8M frames of Pong sit at -21 whatever the setting): the policy's entropy, the value
 and policy losses, the gradient norm before clipping and how often clipping fired, the learning
-rate, the update-to-weight ratio, and the fraction of dead units (units of the torso's last ReLU
-layer that were off for every observation of an update's segment: when all are off the network
-outputs constants and no gradient reaches its torso, a collapse the entropy hides, since that
-constant policy may be uniform). Per update the worker only adds a few floats it already has;
-the one extra cost, a copy of the local parameters for the update-to-weight ratio, is paid on the
-last update of each window only. The trainer writes the rows (diagnostics.csv, TensorBoard).
+rate, the update-to-weight ratio, and the fraction of dead units: units of the torso's last ReLU
+layer whose output did not change over an update's observations (off throughout, or blind because
+the layers below them are dead). When all are dead the network outputs constants whatever it sees,
+a collapse the entropy hides, since that constant policy may be uniform. Per update the worker
+only adds a few floats it already has; the one extra cost, a copy of the local parameters for the
+update-to-weight ratio, is paid on the last update of each window only. The trainer writes the
+rows (diagnostics.csv, TensorBoard).
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ class Diagnostics:
     def reset(self) -> None:
         self.count, self.clipped = 0, 0
         self.sums: dict[str, float] = {}
+        self.counts: dict[str, int] = {}  # updates that reported each value (dead units: not 1-step ones)
 
     def due(self) -> bool:
         """Whether the next update ends the window (then measure the update-to-weight ratio)."""
@@ -47,22 +49,29 @@ class Diagnostics:
         self.count += 1
         self.clipped += int(clipped)
         values = {"loss": loss, "grad_norm": grad_norm}
-        values.update({PARTS[k]: float(v) for k, v in parts.items() if k in PARTS})
+        values.update({PARTS[k]: float(v) for k, v in parts.items() if k in PARTS and v is not None})
         for key, value in values.items():
             self.sums[key] = self.sums.get(key, 0.0) + value
+            self.counts[key] = self.counts.get(key, 0) + 1
 
     def row(self, worker: int, lr: float, update_ratio: float) -> dict[str, Any]:
         """The window's means, then a new window."""
-        row = {key: total / self.count for key, total in self.sums.items()}
+        row = {key: total / self.counts[key] for key, total in self.sums.items()}
         row.update(worker=worker, updates=self.updates, lr=lr, update_ratio=update_ratio,
                    clip_fraction=self.clipped / self.count)
         self.reset()
         return row
 
 
-def dead_fraction(features: torch.Tensor) -> torch.Tensor:
-    """The fraction of units (columns of a (steps, units) ReLU output) off for every step."""
-    return (features.detach().flatten(1).amax(0) <= 0).float().mean()
+def dead_fraction(features: torch.Tensor) -> torch.Tensor | None:
+    """The fraction of units (columns of a (steps, units) ReLU output) whose output was the same at
+    every step: off throughout, or fed only constants (every unit below them dead: the Pong runs
+    of the lr_study lost all of conv1 while some fc units kept firing at a constant level). None
+    for a single step, where every unit is trivially constant."""
+    features = features.detach().flatten(1)
+    if features.shape[0] < 2:
+        return None
+    return (features.amax(0) == features.amin(0)).float().mean()
 
 
 def snapshot(params: Sequence[torch.Tensor]) -> list[torch.Tensor]:
@@ -84,9 +93,10 @@ class HealthCheck:
       for `patience` rows in a row: the policy acts deterministically and has stopped exploring;
     - value explosion: the value loss stays above 100x the median of all earlier rows for
       `patience` rows in a row (after `patience` rows of history).
-    - dead network: every unit of the torso's last ReLU layer was off for every observation of
-      every update, for `patience` rows in a row: the outputs are constants, the torso gets no
-      gradient, so it has no way back (seen with RMSProp eps 1e-8 at lr 1.5e-3 on Breakout).
+    - dead network: every unit of the torso's last ReLU layer gave the same output for every
+      observation of every update, for `patience` rows in a row: the network outputs constants
+      whatever it sees (seen in the lr_study: Breakout at lr 1.5e-3 / eps 1e-8, every fc unit
+      off; Pong at lr 5e-4 / eps 1e-8, every conv1 channel off).
 
     Each finding is logged once as a WARNING and listed in final.json["health"]."""
 
@@ -136,9 +146,9 @@ class HealthCheck:
         self.dead_rows = self.dead_rows + 1 if dead >= 1.0 else 0
         if self.dead_rows < self.patience:
             return None
-        return self.found("dead_network", f"every unit of the torso's last layer off for every observation "
-                          f"for {self.patience} diagnostics rows in a row, {frame}: the network outputs "
-                          "constants and its torso gets no gradient")
+        return self.found("dead_network", f"every unit of the torso's last layer constant over every update's "
+                          f"observations for {self.patience} diagnostics rows in a row, {frame}: the network "
+                          "outputs the same whatever it sees")
 
     def found(self, kind: str, message: str) -> str | None:
         if kind in self.findings:

@@ -4,10 +4,11 @@
 
 For each run (config.json + checkpoint.pt: a finished run's final network or a running one's last
 checkpoint) the network plays `--steps` agent steps with its own stochastic policy on the run's
-environment and protocol; a unit (a conv channel, an fc unit) is dead when its pre-activation was
-<= 0 at every position of every one of those observations: its ReLU never fired, so it passes no
-gradient. Also printed: how much the policy and the value vary over those observations (zero for
-a network whose last layer is all dead: it outputs constants whatever it sees).
+environment and protocol; a unit (a conv channel, an fc unit) is dead when its ReLU output was the
+same at every position of every one of those observations: off throughout (it passes no gradient),
+or on but fed only constants by dead layers below (it tells no state from another). Also printed:
+how much the policy and the value vary over those observations (zero for a network whose last
+layer is all dead: it outputs constants whatever it sees).
 
 This is the after-the-fact view of the `dead_units` training diagnostic (diagnostics.csv), for
 runs logged before that column existed. Discrete-action networks only (A3C FF/LSTM, Q networks).
@@ -73,14 +74,17 @@ def visited_observations(cfg: TrainConfig, model: nn.Module, steps: int, seed: i
 
 
 def dead_fractions(model: nn.Module, observations: torch.Tensor) -> dict[str, float]:
-    """Per layer of the torso (conv1, conv2, fc, ...): the fraction of channels or units whose
-    pre-activation never exceeded 0; and the spread of the outputs over the observations."""
-    peaks: dict[str, torch.Tensor] = {}
+    """Per layer of the torso (conv1, conv2, fc, ...): the fraction of channels or units whose ReLU
+    output never changed over the observations; and the spread of the outputs over them."""
+    highs: dict[str, torch.Tensor] = {}
+    lows: dict[str, torch.Tensor] = {}
 
     def record(name: str):
         def hook(_module: nn.Module, _inputs: tuple, output: torch.Tensor) -> None:
-            per_unit = output.detach().transpose(0, 1).flatten(1).amax(1)
-            peaks[name] = per_unit if name not in peaks else torch.maximum(peaks[name], per_unit)
+            per_unit = output.detach().relu().transpose(0, 1).flatten(1)
+            high, low = per_unit.amax(1), per_unit.amin(1)
+            highs[name] = high if name not in highs else torch.maximum(highs[name], high)
+            lows[name] = low if name not in lows else torch.minimum(lows[name], low)
         return hook
 
     layers = [(n, m) for n, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear)) and "torso" in n]
@@ -91,7 +95,7 @@ def dead_fractions(model: nn.Module, observations: torch.Tensor) -> dict[str, fl
             outputs.append(model(batch, None)[0])  # a recurrent network: one unroll per chunk
     for handle in handles:
         handle.remove()
-    result = {f"dead_{name.split('.')[-1]}": float((peak <= 0).float().mean()) for name, peak in peaks.items()}
+    result = {f"dead_{name.split('.')[-1]}": float((highs[name] == lows[name]).float().mean()) for name in highs}
     head = "logits" if "logits" in outputs[0] else "q"
     spread = torch.cat([o[head] for o in outputs]).std(0).mean()
     result[f"{head}_std"] = float(spread)

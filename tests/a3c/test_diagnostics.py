@@ -26,14 +26,17 @@ def test_a_window_reports_means_and_the_clipping_fraction_then_starts_afresh():
     assert diag.row(0, 1e-3, 0.0)["q_mean"] == 7.0
 
 
-def test_a_unit_is_dead_only_if_it_is_off_for_every_step_of_the_segment():
-    features = torch.tensor([[0.0, 0.0, 2.0, 0.0], [0.0, 0.5, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
-    assert float(dead_fraction(features)) == 0.5  # units 0 and 3
+def test_a_unit_is_dead_if_its_output_is_the_same_at_every_step_of_the_segment():
+    features = torch.tensor([[0.0, 0.0, 2.0, 0.7, 3.0], [0.0, 0.5, 0.0, 0.7, 3.1], [0.0, 0.0, 0.0, 0.7, 3.2]])
+    assert float(dead_fraction(features)) == pytest.approx(0.4)  # unit 0 (off) and unit 3 (on, but blind)
     assert float(dead_fraction(torch.zeros(5, 8))) == 1.0
-    diag = Diagnostics(every=2)
-    for dead in (0.25, 0.75):
-        diag.add(loss=0.0, parts={"dead": torch.tensor(dead)}, grad_norm=1.0, clipped=False)
-    assert diag.row(0, 1e-3, 0.0)["dead_units"] == 0.5
+    assert dead_fraction(features[:1]) is None  # one step: every unit is trivially constant
+    diag = Diagnostics(every=3)
+    for dead in (0.25, None, 0.75):  # a 1-step segment does not count in the mean
+        diag.add(loss=0.0, parts={"dead": None if dead is None else torch.tensor(dead)}, grad_norm=1.0,
+                 clipped=False)
+    row = diag.row(0, 1e-3, 0.0)
+    assert row["dead_units"] == 0.5 and row["grad_norm"] == 1.0
 
 
 def test_update_ratio_is_the_relative_change_of_all_parameters():

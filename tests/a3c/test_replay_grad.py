@@ -51,7 +51,8 @@ def test_gradient_and_loss_equal_autograds(steps, terminal, coefs):
     got, loss, parts = replayed_gradients(model, seg, cfg)
     assert float(loss) == pytest.approx(float(expected_loss), rel=1e-5, abs=1e-6)
     assert parts.keys() == expected_parts.keys() == {"policy", "value", "entropy", "dead"}
-    for key in parts:  # the diagnostics read the same loss parts on either path
+    assert (parts["dead"] is None) == (expected_parts["dead"] is None) == (steps == 1)
+    for key in [k for k in parts if parts[k] is not None]:  # the diagnostics read the same parts on either path
         assert float(parts[key]) == pytest.approx(float(expected_parts[key]), rel=1e-5, abs=1e-6), key
     names = [name for name, _ in model.named_parameters()]
     assert isinstance(got[4], OuterSum)  # the fc weight's gradient, kept factored
@@ -62,12 +63,12 @@ def test_gradient_and_loss_equal_autograds(steps, terminal, coefs):
         assert float((have - want).abs().max()) / scale < 1e-4, name
 
 
-def test_a_network_with_every_fc_unit_off_reports_them_all_dead_on_either_path():
+def test_a_network_whose_fc_units_never_change_reports_them_all_dead_on_either_path():
     torch.manual_seed(0)
     cfg = TrainConfig(game="Pong", algo="a3c", out="unused")
     model = build_model("a3c", OBS, True, 6)
     seg = random_segment(np.random.default_rng(0), 5, False)
-    assert float(replayed_gradients(model, seg, cfg)[2]["dead"]) < 0.5  # at initialisation most fire
+    assert float(replayed_gradients(model, seg, cfg)[2]["dead"]) < 1.0  # at initialisation many respond
     with torch.no_grad():
         model.torso.fc.bias.fill_(-1e3)  # every fc unit off whatever the frame
     for gradients in (autograd_gradients, replayed_gradients):
@@ -75,6 +76,11 @@ def test_a_network_with_every_fc_unit_off_reports_them_all_dead_on_either_path()
         assert float(parts["dead"]) == 1.0
         fc_grad = grads[4].dense() if isinstance(grads[4], OuterSum) else grads[4]
         assert float(fc_grad.abs().max()) == 0.0  # and no gradient reaches the torso
+    with torch.no_grad():  # fc units that fire, but on constants: every conv1 channel off
+        model.torso.fc.bias.fill_(1.0)
+        model.torso.conv1.bias.fill_(-1e3)
+    for gradients in (autograd_gradients, replayed_gradients):
+        assert float(gradients(model, seg, cfg)[2]["dead"]) == 1.0
 
 
 def test_the_bootstrap_value_enters_the_gradient():

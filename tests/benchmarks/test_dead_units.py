@@ -24,6 +24,11 @@ def test_a_network_whose_fc_never_fires_is_all_dead_and_outputs_constants():
     dead = dead_fractions(model, frames)
     assert dead["dead_fc"] == 1.0 and dead["logits_std"] == 0.0 and dead["value_std"] == 0.0
     assert dead["dead_conv1"] == fresh["dead_conv1"]  # the layers below are unchanged
+    with torch.no_grad():  # fc units that fire, but on constants: every conv1 channel off
+        model.torso.fc.bias.fill_(1.0)
+        model.torso.conv1.bias.fill_(-1e3)
+    blind = dead_fractions(model, frames)
+    assert blind["dead_conv1"] == blind["dead_conv2"] == blind["dead_fc"] == 1.0 and blind["logits_std"] == 0.0
 
 
 def test_a_directory_without_a_checkpoint_is_refused_before_any_work(tmp_path):
