@@ -161,7 +161,7 @@ class CsvLog:
             rows = [r for r in reader if complete(r)]
         log.info("%s: added the column(s) %s to its %d rows (an older version's log)", path.name,
                  ", ".join(f for f in fields if f not in old_fields), len(rows))
-        atomic_write_bytes(path, lambda h: h.write(_rows_to_csv(list(fields), rows).encode()))
+        rewrite_csv(path, list(fields), rows)
 
     def write(self, row: dict[str, Any]) -> None:
         with writing(self.path):
@@ -185,12 +185,7 @@ class CsvLog:
         kept = [r for r in rows if complete(r) and float(r["frames"]) <= frames]
         if len(kept) < len(rows):
             log.info("%s: kept %d of %d rows (those the checkpoint covers)", path.name, len(kept), len(rows))
-
-        def write(h):
-            text = _rows_to_csv(list(fields), kept)
-            h.write(text.encode())
-
-        atomic_write_bytes(path, write)
+        rewrite_csv(path, list(fields), kept)
 
 
 def quiet_writer_thread_errors() -> None:
@@ -335,6 +330,11 @@ def complete(row: dict[str, Any]) -> bool:
     except (KeyError, ValueError):
         return False
     return True
+
+
+def rewrite_csv(path: Path, fields: list[str], rows: list[dict]) -> None:
+    """Replace a CSV log, atomically, with `rows` under the header `fields` (missing cells empty)."""
+    atomic_write_bytes(path, lambda h: h.write(_rows_to_csv(fields, rows).encode()))
 
 
 def _rows_to_csv(fields: list[str], rows: list[dict]) -> str:
