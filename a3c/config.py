@@ -117,6 +117,11 @@ class TrainConfig:
     rms_alpha: float = setting(0.99, 'protocol.md "Shared by all": shared RMSProp decay', "RMSProp decay alpha")
     rms_eps: float = setting(0.1, "not printed; talk: 1e-8; faithful reimplementations: 0.1 (inside the sqrt)",
                              "RMSProp epsilon")
+    # Where the mean square g starts. Not given by the paper; torch and Torch7 start at 0, so with a
+    # tiny eps the first updates are sign steps of up to 10 x lr per weight (g = 0.01 grad^2 after one
+    # update); TensorFlow's RMSProp and miyosuda/async_deep_reinforce start at 1, plain SGD at first.
+    rms_init: float = setting(0.0, "not printed; torch/Torch7 optim start g at 0, TensorFlow's RMSProp (and "
+                              "miyosuda/async_deep_reinforce) at 1", "initial RMSProp mean square g")
     max_grad_norm: float = setting(40.0, "the authors' talk (the paper: tuned, not printed)",
                                    "global gradient-norm clipping")
     gamma: float = setting(0.99, 'protocol.md "Shared by all"', "discount")
@@ -282,6 +287,7 @@ def validate(cfg: TrainConfig) -> None:
         (0 < cfg.gamma <= 1, f"gamma must be in (0, 1], got {cfg.gamma}"),
         (cfg.beta >= 0, f"beta must be >= 0, got {cfg.beta}"),
         (cfg.rms_eps > 0, f"rms_eps must be > 0, got {cfg.rms_eps}"),
+        (cfg.rms_init >= 0, f"rms_init must be >= 0, got {cfg.rms_init}"),
         (cfg.checkpoint_every > 0, "checkpoint_every must be > 0"),
         (cfg.protocol.eval_episodes >= 1, "eval_episodes must be >= 1"),
         (cfg.protocol.final_eval_episodes >= 1, "final_eval_episodes must be >= 1"),

@@ -106,11 +106,13 @@ def _flat(t: torch.Tensor) -> np.ndarray:
 class SharedRMSprop:
     """RMSProp whose statistics live in shared memory; `step` is called from any worker."""
 
-    def __init__(self, params: Iterable[torch.Tensor], alpha: float = 0.99, eps: float = 0.1) -> None:
+    def __init__(self, params: Iterable[torch.Tensor], alpha: float = 0.99, eps: float = 0.1,
+                 init: float = 0.0) -> None:
+        """init: the mean square g's starting value (0: torch, Torch7; 1: TensorFlow's RMSProp)."""
         self.params = list(params)
         self.alpha = alpha
         self.eps = eps
-        self.square_avg = [torch.zeros_like(p).share_memory_() for p in self.params]
+        self.square_avg = [torch.full_like(p, init).share_memory_() for p in self.params]
         self.steps = torch.zeros(1, dtype=torch.int64).share_memory_()
         self._flat_views: list[tuple[np.ndarray, np.ndarray]] | None = None
         if not all(p.is_shared() for p in self.params):

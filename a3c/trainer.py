@@ -285,7 +285,7 @@ class Trainer:
         probe.close()
         torch.manual_seed(cfg.seed)
         self.model = self.new_model().share_memory()
-        self.optimizer = SharedRMSprop(self.model.parameters(), cfg.rms_alpha, cfg.rms_eps)
+        self.optimizer = SharedRMSprop(self.model.parameters(), cfg.rms_alpha, cfg.rms_eps, cfg.rms_init)
         if not self.optimizer.is_shared():
             raise RuntimeError("shared RMSProp statistics are not in shared memory")
         self.target = None

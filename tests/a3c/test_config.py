@@ -29,6 +29,7 @@ def test_wrongly_typed_values_are_named(data, message):
     ({"target_update_frames": 0}, "target_update_frames must be > 0"),
     ({"final_epsilons": (0.1, 0.5)}, "same"),
     ({"rms_alpha": 1.0}, "rms_alpha"),
+    ({"rms_init": -1.0}, "rms_init must be >= 0"),
     ({"max_grad_norm": 0.0}, "max_grad_norm"),
     ({"hidden": -1}, "hidden"),
 ])
@@ -136,6 +137,7 @@ LEGACY_FLAGS = [
     (["--beta", "0.5"], "beta", 0.5),
     (["--t-max", "20"], "t_max", 20),
     (["--rms-eps", "1e-5"], "rms_eps", 1e-5),
+    (["--rms-init", "1"], "rms_init", 1.0),
     (["--hidden", "128"], "hidden", 128),
     (["--eval-every", "500k"], "protocol.eval_every", 500_000),
     (["--eval-episodes", "3"], "protocol.eval_episodes", 3),

@@ -28,6 +28,21 @@ def test_step_matches_hand_computation():
     assert torch.allclose(param, expected - 0.01 * grad / torch.sqrt(g2 + 0.1))
 
 
+def test_mean_square_starts_at_init_and_sets_the_first_step():
+    """From g = 0 a tiny eps makes the first step a sign step of lr / sqrt(1 - alpha) per weight; from
+    g = 1 (TensorFlow's start) it is about plain SGD."""
+    grads = torch.tensor([0.5, -1.0])
+    steps = {}
+    for init in (0.0, 1.0):
+        param = torch.zeros(2).share_memory_()
+        opt = SharedRMSprop([param], alpha=0.99, eps=1e-8, init=init)
+        assert torch.all(opt.square_avg[0] == init)
+        opt.step([grads], lr=0.01)
+        steps[init] = -param
+    assert torch.allclose(steps[0.0], 0.01 * grads.sign() / 0.1, rtol=1e-4)
+    assert torch.allclose(steps[1.0], 0.01 * grads / torch.sqrt(torch.tensor(0.99) + 0.01 * grads**2), rtol=1e-5)
+
+
 def test_rejects_parameters_outside_shared_memory():
     import pytest
 
