@@ -227,9 +227,10 @@ def test_lr_study_carry_runs_the_studys_two_best_settings_on_to_40m_frames(tmp_p
     result = dry_run("lr_study_carry", tmp_path, "--no-force", "-p", scale="reduced")
     assert result.returncode == 0, result.stderr[-2000:]
     carried = sorted(r.split("/runs/lr_study_carry/")[1] for r in planned_runs(result.stdout))
-    assert carried == sorted(f"{game}/a3c/w1/{setting}/s0/final.json" for game in ("Pong", "Breakout")
+    assert carried == sorted(f"{game}/a3c/w2/{setting}/s0/final.json" for game in ("Pong", "Breakout")
                              for setting in ("lr0.00151884_eps0.1", "lr0.000496107_eps1e-08"))
     assert len(re.findall(r"--frames 40000000", result.stdout)) == 4
+    assert len(re.findall(r"--workers 2\b", result.stdout)) == 4  # issue 14's Pong bar is for 2 workers
     assert job_counts(result.stdout) == {"train": 4, "analysis": 1, "lr_study_carry": 1, "total": 6}
 
 
