@@ -1,4 +1,5 @@
-"""Real training on small budgets: each method must learn CartPole-v1 with 2 workers.
+"""Real training on small budgets: each method must learn CartPole-v1 (A3C with 2 workers, the value-based
+methods with 4).
 
 The threshold is gymnasium's own: CartPole-v1 is solved at a mean return of 475. A run passes
 when one of its periodic evaluations (10 episodes of the global network) reaches it. The
@@ -42,12 +43,19 @@ def test_a3c_solves_cartpole_with_two_workers(tmp_path):
 # over 100k frames instead of 4M, target network refreshed every 5k frames instead of 40k.
 # 1-step Q at lr 1e-3 once stayed at 190 for a whole CI run (two runs sharing 2 cores); at 5e-4
 # exploration runs with seeds 1 and 2 peaked at 319 and 446 with most evaluations above 195.
+# They run 4 workers: the paper's final-epsilon mix (0.1, 0.01, 0.5) needs 3 or more, and with 2
+# (final epsilons 0.1 and 0.01) online Q-learning without replay fell apart once epsilon had
+# annealed: a CI run of n-step Q peaked at 165 at 30k frames and ended at 57; seed 1 locally, lr
+# 1e-3 and 5e-4, peaked at 323 and 261 during the anneal, then sat at 10-130 (loss 30 -> ~3,000,
+# gradient clipping in 50-99% of updates). With 4 workers n-step Q at lr 1e-3, seeds 1-4, kept
+# most evaluations above 195 after 30k frames and ended at 347-377.
 VALUE_BAR = 195.0
+VALUE_WORKERS = 4
 
 
 @pytest.mark.parametrize("algo,lr", [("one-step-q", 5e-4), ("one-step-sarsa", 1e-3), ("n-step-q", 1e-3)])
-def test_value_based_methods_learn_cartpole_with_two_workers(tmp_path, algo, lr):
-    result = run(tmp_path, algo=algo, frames=300_000, lr=lr, t_max=5,
+def test_value_based_methods_learn_cartpole_with_four_workers(tmp_path, algo, lr):
+    result = run(tmp_path, algo=algo, frames=300_000, lr=lr, t_max=5, workers=VALUE_WORKERS,
                  epsilon_anneal_frames=100_000, target_update_frames=5_000)
     assert best_eval(result) >= VALUE_BAR, json.dumps(result["best"])
 
