@@ -112,7 +112,7 @@ class HealthCheck:
 
     def add(self, row: Mapping[str, Any]) -> str | None:
         """Feed one diagnostics row; returns a new finding's message, if this row made one."""
-        frame = f"at frame {row.get('frames', 0):,}"
+        frame = f"at frame {int(row.get('frames') or 0):,}"
         found = [self.check_collapse(row.get("entropy"), frame), self.check_explosion(row.get("value_loss"), frame),
                  self.check_dead(row.get("dead_units"), frame)]
         return next((message for message in found if message), None)

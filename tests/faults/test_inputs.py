@@ -105,3 +105,9 @@ def test_health_check_flags_a_dead_network_only_when_every_unit_stays_constant()
         check.add({"entropy": 1.386, "value_loss": 500.0, "dead_units": 1.0})
     assert check.summary()["flags"] == ["dead_network", "value_explosion"]
     assert HealthCheck(n_actions=4, patience=1).add({"entropy": 1.0}) is None  # logs without the column
+
+
+def test_a_finding_on_rows_read_back_from_csv_names_the_frame_as_an_integer():
+    check = HealthCheck(n_actions=4, patience=1)  # a resumed run re-reads diagnostics.csv: frames as floats
+    message = check.add({"entropy": 1.386, "dead_units": 1.0, "frames": 209492.0})
+    assert "at frame 209,492:" in message
