@@ -159,6 +159,12 @@ class TrainConfig:
     checkpoint_every: float = setting(300.0, "ours", "seconds between checkpoints")
     diagnostics_every: int = setting(500, "ours", "updates per worker between training-diagnostics rows (0 = none)")
     progress_every: float = setting(10.0, "ours", "seconds between progress lines")
+    # A network whose torso outputs the same whatever it sees gets no gradient below that layer
+    # again (a ReLU unit off for every input passes none), so its score can no longer depend on the
+    # screen: the lr_study's dead settings ran on 9.8M frames at a random-play score for nothing.
+    stop_on_dead_network: bool = setting(
+        False, "ours (off: runs go the paper's whole length)", "end the run early, with its final "
+        "evaluation, once the health check finds a dead network (diagnostics' dead_units 1.0 for 20 rows)")
     hidden: int = setting(0, "ours; 0 = 64, or the paper's 200 on MuJoCo (a3c/models.py)",
                           "MLP width for vector observations (0 = per-domain default)")
     # A3C FF on Atari: the gradient from the acting pass's activations (a3c/replay_grad.py), the

@@ -122,6 +122,8 @@ def deviations(cfg: TrainConfig, spec: EnvSpec) -> list[str]:
     if cfg.reward_scale != 1.0:
         notes.append(f"learning rewards multiplied by reward_scale = {cfg.reward_scale:g} (scores are not; the paper "
                      "gives no reward scale)")
+    if cfg.stop_on_dead_network:
+        notes.append("ends early if its network dies (stop_on_dead_network; final.json's stopped_early says when)")
     if cfg.algo in VALUE_BASED:
         notes.append("final epsilons assigned to workers by rank in the paper's proportions, not drawn at random")
     if spec.domain == "mujoco":
@@ -416,6 +418,7 @@ class Trainer:
         self.logs = RunLogs(self.out, self.resumed_at)
         self.fps = 0.0
         self.health = diagnostics.HealthCheck(self.n_actions if self.discrete else None)
+        self.stopped_early: dict[str, Any] | None = None
         for row in read_log_rows(self.out / "diagnostics.csv"):  # the earlier segments' rows, if resumed
             self.health.add(row)
         self.start = time.time()
@@ -426,10 +429,10 @@ class Trainer:
         self.logs.close()
 
     def monitor(self) -> None:
-        """Poll until every worker finished; fail fast on any error."""
+        """Poll until every worker finished (or the run ends early); fail fast on any error."""
         while True:
             self.poll()
-            if self.launch.finished():
+            if self.launch.finished() or self.ends_early():
                 return
             now = time.monotonic()
             if now - self.last_progress >= self.cfg.progress_every:
@@ -437,6 +440,16 @@ class Trainer:
             if now - self.last_checkpoint >= self.cfg.checkpoint_every:
                 self.save_checkpoint()
             time.sleep(POLL_SECONDS)
+
+    def ends_early(self) -> bool:
+        """With cfg.stop_on_dead_network: whether the health check has found a dead network (on a
+        resume, in the earlier segments' diagnostics rows too); sets self.stopped_early once."""
+        finding = self.health.findings.get("dead_network") if self.cfg.stop_on_dead_network else None
+        if finding and self.stopped_early is None:
+            self.stopped_early = {"reason": "dead_network", "frames": self.frames.value, "finding": finding}
+            log.warning("ending the run early at frame %s (--stop-on-dead-network): %s",
+                        f"{self.frames.value:,}", finding)
+        return self.stopped_early is not None
 
     def handle(self, message: Message) -> None:
         """One message from a process (a3c/processes.py): log it; an error stops the run."""
@@ -486,6 +499,8 @@ class Trainer:
                   "health": self.health.summary(), "completed": True}
         if "stochastic" in final:
             result["final_stochastic"] = final.pop("stochastic")
+        if self.stopped_early is not None:
+            result["stopped_early"] = self.stopped_early
         atomic_write_json(self.out / "final.json", result)
         log.info("final score %.2f +- %.2f (%d episodes); wrote %s", final["mean_return"],
                  final["std_return"], final["n_episodes"], self.out / "final.json")

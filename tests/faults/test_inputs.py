@@ -1,5 +1,6 @@
 """Faults from the user: flags the machine cannot hold, and settings that wreck learning silently."""
 import csv
+import json
 
 import pytest
 
@@ -53,6 +54,19 @@ def test_a_collapsed_policy_is_flagged_in_the_log_and_final_json(tmp_path):
                                "--diagnostics-every", "20")
     assert "WARNING" in text and "the policy has collapsed" in text
     assert not final["health"]["ok"] and "policy_collapse" in final["health"]["flags"]
+
+
+@pytest.mark.slow
+def test_a_dead_network_ends_the_run_early_with_stop_on_dead_network(tmp_path):
+    """lr 1e3 with RMSProp eps 1e-8 kills CartPole's network within ~5k frames (a probe: 4,418)."""
+    text, final = complete_run(tmp_path / "run", *FAST, "--workers", "1", "--frames", "200k", "--lr", "1e3",
+                               "--rms-eps", "1e-8", "--diagnostics-every", "20", "--stop-on-dead-network")
+    assert "ending the run early" in text and "dead_network" in final["health"]["flags"]
+    assert final["stopped_early"]["reason"] == "dead_network"
+    assert final["stopped_early"]["frames"] <= final["frames"] < 200_000
+    assert final["completed"] and final["final"]["n_episodes"] == 2
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["stop_on_dead_network"] and any("ends early" in d for d in config["deviations"])
 
 
 @pytest.mark.slow

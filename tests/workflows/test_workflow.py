@@ -209,7 +209,9 @@ def test_the_lr_study_crosses_shared_learning_rates_with_both_eps_readings(tmp_p
     assert sorted(int((math.log10(lr) + 4) // 0.5) for lr in lrs) == [0, 1, 2, 3]
     assert {v.split("_eps")[1] for v in settings["Pong"]} == {"0.1", "1e-08"}
     lr = sorted(lrs)[0]
-    assert re.search(rf"--lr {lr:.6g} --rms-eps 1e-08[\s\\]*--out \S+/lr{lr:.6g}_eps1e-08/s1", result.stdout)
+    # the study ends a run whose network died (stop_on_dead_network in its grid)
+    assert re.search(rf"--lr {lr:.6g} --rms-eps 1e-08 --stop-on-dead-network[\s\\]*--out \S+/lr{lr:.6g}_eps1e-08/s1",
+                     result.stdout)
 
 
 def test_lr_study_carry_runs_the_studys_two_best_settings_on_to_40m_frames(tmp_path):
@@ -231,6 +233,7 @@ def test_lr_study_carry_runs_the_studys_two_best_settings_on_to_40m_frames(tmp_p
                              for setting in ("lr0.00151884_eps0.1", "lr0.000496107_eps1e-08"))
     assert len(re.findall(r"--frames 40000000", result.stdout)) == 4
     assert len(re.findall(r"--workers 2\b", result.stdout)) == 4  # issue 14's Pong bar is for 2 workers
+    assert "--stop-on-dead-network" not in result.stdout  # the carried settings run their whole length
     assert job_counts(result.stdout) == {"train": 4, "analysis": 1, "lr_study_carry": 1, "total": 6}
 
 

@@ -246,6 +246,11 @@ def variant_flags(variant):
     return " ".join(flags)
 
 
+def experiment_flags(experiment):
+    """Command-line flags an experiment's grid sets for all its runs (lr_study: stop_on_dead_network)."""
+    return " --stop-on-dead-network" if GRID[experiment].get("stop_on_dead_network") else ""
+
+
 THROUGHPUT = compute_budget.Throughput.resolve(RESULTS)
 
 

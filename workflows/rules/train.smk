@@ -13,7 +13,7 @@ rule train:
         seed=r"\d+",
         variant=r"default|(beta|tmax|lr|eps)[0-9.e-]+(_(beta|tmax|lr|eps)[0-9.e-]+)*",
     params:
-        flags=lambda wc: variant_flags(wc.variant),
+        flags=lambda wc: variant_flags(wc.variant) + experiment_flags(wc.experiment),
         frames=lambda wc: GRID[wc.experiment]["frames"],
         out=lambda wc, output: os.path.dirname(output[0]),
         ev=lambda wc: eval_settings(wc.experiment),
