@@ -141,7 +141,8 @@ def lr_study(runs: pd.DataFrame, runs_dir: Path, out: Path, summary: dict) -> di
     settings = per_setting(table)
     settings.insert(settings.columns.get_loc("final_mean") + 1, "final_pct_human", normalised_final(settings))
     summary["files"] += write_table(readable(table), out, "lr_study_runs", "Every run of the study, with its score at "
-                                    "fixed frame counts and its late training diagnostics.", FORMATS)
+                                    "fixed frame counts and its late training diagnostics. frames: where the run "
+                                    "ended (before its budget if it stopped early: stop_on_dead_network).", FORMATS)
     summary["files"] += write_table(readable(settings), out, "lr_study", "Per setting (game, lr, RMSProp eps): means over "
                                     "seeds. Late diagnostics: means over the last 20% of frames.", FORMATS)
     best, note = choose(settings)
