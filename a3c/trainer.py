@@ -211,8 +211,9 @@ def available_memory_mb() -> int | None:
     return None
 
 
-# What a resumed run may change: its length, its parallelism and its bookkeeping.
-RESUMABLE_CHANGES = {"frames", "workers", "out", "checkpoint_every", "progress_every",
+# What a resumed run may change: its length, its parallelism and its bookkeeping (stop_on_dead_network
+# too: a run started before the study turned it on resumes with it).
+RESUMABLE_CHANGES = {"frames", "workers", "out", "checkpoint_every", "progress_every", "stop_on_dead_network",
                      "protocol.eval_every", "protocol.eval_episodes", "protocol.final_eval_episodes"}
 
 

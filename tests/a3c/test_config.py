@@ -195,6 +195,9 @@ def test_a_run_in_progress_resumes_with_this_code(tmp_path):
     cfg = from_cli(tmp_path, "--game", "Pong", "--algo", "a3c", "--workers", "2", "--frames", "40M", "--eval-every",
                    "1M", "--eval-episodes", "10", "--final-eval-episodes", "30")
     check_same_run(cfg, tmp_path / "config.json")
+    # a run started before the lr_study turned stop_on_dead_network on resumes with it
+    check_same_run(from_cli(tmp_path, "--game", "Pong", "--algo", "a3c", "--workers", "2", "--frames", "40M",
+                            "--stop-on-dead-network"), tmp_path / "config.json")
 
 
 def test_the_config_json_of_every_committed_run_loads(root):
