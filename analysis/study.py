@@ -91,7 +91,7 @@ def rank(settings: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     games = sorted(set(done["game"]) & set(TUNING_GAMES))
     part = done[done["game"].isin(games)]
     ranked = part.groupby(["algo", "lr", "rms_eps", "lr_anneal_frames"], as_index=False).agg(
-        score=("final_pct_human", "mean"), games=("game", "nunique"))
+        score=("final_pct_human", "mean"), games=("game", "nunique"), runs=("complete", "sum"))
     ranked = ranked[ranked["games"] == len(games)].sort_values(  # ties: the smaller lr, then eps, first
         ["score", "lr", "rms_eps"], ascending=[False, True, True], kind="stable", ignore_index=True)
     return ranked, games
@@ -152,7 +152,8 @@ def lr_study(runs: pd.DataFrame, runs_dir: Path, out: Path, summary: dict) -> di
     summary["ranked"] = [{**setting_record(row), "pct_human": float(row["score"])} for _, row in ranked.iterrows()]
     summary["files"] += write_table(readable(ranked.rename(columns={"score": "mean % human"})), out, "lr_study_ranking",
                                     "Settings ranked by the paper's rule: mean final score in % of human (no-op "
-                                    f"baselines) over the tuning games studied ({', '.join(games) or 'none yet'}).")
+                                    f"baselines) over the tuning games studied ({', '.join(games) or 'none yet'}); "
+                                    "runs: the complete runs (seeds x games) it rests on.")
     done = runs[runs["completed"].astype(bool)]
     summary["files"].append(figures.scatter(done.assign(eps=done["rms_eps"].map(lambda e: f"{e:g}")),
                                             "lr", "final_mean", "eps", out / "lr_study.png",

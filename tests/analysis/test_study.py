@@ -33,6 +33,8 @@ def test_settings_average_their_seeds_and_the_best_on_the_tuning_games_is_chosen
     summary = run_target("lr_study", runs, tmp_path / "out")
     assert summary["chosen"] == {"algo": "a3c", "lr": 7e-4, "rms_eps": 0.1, "lr_anneal_frames": 320_000_000}
     assert summary["scale"]["runs_per_setting"] == [1, 2]  # a setting includes lr and eps here
+    ranking = pd.read_csv(tmp_path / "out" / "lr_study_ranking.csv")
+    assert ranking["runs"].tolist() == [3, 2]  # how many runs each mean rests on: seeds differ between settings
     table = pd.read_csv(tmp_path / "out" / "lr_study.csv")
     pong = table[(table["game"] == "Pong") & (table["rms_eps"].astype(str) == "0.1")].iloc[0]
     assert pong["runs"] == 2 and pong["final_mean"] == pytest.approx(12.0)
