@@ -1,4 +1,4 @@
-"""`python -m analysis TARGET --runs RUNS_DIR --out OUT_DIR` and `python -m analysis report`.
+"""`python -m analysis TARGET --runs RUNS_DIR [RUN_DIR ...] --out OUT_DIR` and `python -m analysis report`.
 
 A target writes into a fresh directory beside OUT_DIR and swaps it in whole at the end, so OUT_DIR
 is always one complete analysis (tables, figures and summary.json of the same runs). When it
@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from analysis.errors import AnalysisInputError
+from analysis.loader import RunsSource
 from analysis.report import build_report, failure_path
 from analysis.tables import atomic_write_text
 from analysis.targets import TARGETS
@@ -30,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     parser.add_argument("target", choices=sorted(TARGETS) + ["report"])
-    parser.add_argument("--runs", type=Path, help="run directories of the target's experiment")
+    parser.add_argument("--runs", type=Path, nargs="+", help="the target's runs: its experiment's directory of runs, "
+                                                               "or run directories (the workflow lists its own)")
     parser.add_argument("--results", type=Path, default=Path("results"), help="for report")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--targets", nargs="+", help="for report: the targets to cover (the workflow passes "
@@ -54,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_target(target: str, runs: Path | None, out: Path, scale: str | None = None) -> dict:
+def run_target(target: str, runs: RunsSource | None, out: Path, scale: str | None = None) -> dict:
     """Analyse runs into out, replacing its content as a whole; see the module docstring."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

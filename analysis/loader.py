@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -35,20 +36,37 @@ def find_runs(root: Path) -> list[Path]:
     return sorted(p.parent for p in Path(root).rglob("config.json"))
 
 
-def check_runs_dir(root: Path | None) -> list[Path]:
-    """The run directories below root; an error when root is missing or holds no run."""
-    if root is None:
+RunsSource = Path | Sequence[Path]
+
+
+def check_runs_dir(source: RunsSource | None) -> list[Path]:
+    """The run directories `--runs` names: each path is a run directory (it has a config.json) or a
+    directory of runs (every run below it); an error when a path is missing or names no run."""
+    if source is None:
         raise AnalysisInputError("--runs", "no runs directory given")
-    root = Path(root)
-    if not root.exists():
-        raise AnalysisInputError(root, "runs directory does not exist (a typo in --runs?)")
-    if not root.is_dir():
-        raise AnalysisInputError(root, "--runs is a file, not a directory of run directories")
-    runs = find_runs(root)
-    if not runs:
-        raise AnalysisInputError(root, "no run directories below it (none has a config.json); "
-                                       "--runs must be the experiment's directory of runs")
-    return runs
+    paths = [Path(source)] if isinstance(source, (str, Path)) else [Path(p) for p in source]
+    if not paths:
+        raise AnalysisInputError("--runs", "no runs directory given")
+    runs = []
+    for root in paths:
+        if not root.exists():
+            raise AnalysisInputError(root, "runs directory does not exist (a typo in --runs?)")
+        if not root.is_dir():
+            raise AnalysisInputError(root, "--runs is a file, not a directory of run directories")
+        found = [root] if (root / "config.json").is_file() else find_runs(root)
+        if not found:
+            raise AnalysisInputError(root, "no run directories below it (none has a config.json); "
+                                           "--runs must be the experiment's directory of runs or run directories")
+        runs += found
+    return sorted(set(runs))
+
+
+def describe_source(source: RunsSource) -> str:
+    """--runs in a log line: the directory, or how many run directories were listed."""
+    if isinstance(source, (str, Path)):
+        return str(source)
+    paths = list(source)
+    return str(paths[0]) if len(paths) == 1 else f"{len(paths)} listed run directories"
 
 
 def read_json(path: Path) -> dict:
@@ -145,10 +163,10 @@ def reevaluation_notes(path: Path) -> tuple[str, ...]:
                  for e in entries)
 
 
-def load_runs(root: Path) -> pd.DataFrame:
-    """One row per run directory below root (complete and partial); errors name the file."""
+def load_runs(root: RunsSource) -> pd.DataFrame:
+    """One row per run directory root names (complete and partial); errors name the file."""
     frame = pd.DataFrame([read_run(run) for run in check_runs_dir(root)], columns=RUN_COLUMNS)
-    log.info("%s: %d runs (%d complete)", root, len(frame), int(frame["completed"].sum()))
+    log.info("%s: %d runs (%d complete)", describe_source(root), len(frame), int(frame["completed"].sum()))
     return frame
 
 
@@ -188,8 +206,8 @@ def read_eval_log(run: Path, completed: bool) -> pd.DataFrame:
     return curve
 
 
-def load_curves(root: Path) -> pd.DataFrame:
-    """Every eval row of every run below root, with the run's identifying columns.
+def load_curves(root: RunsSource) -> pd.DataFrame:
+    """Every eval row of every run root names, with the run's identifying columns.
 
     kind is "eval" for an eval_log.csv row and "final" for the final network's score that closes a
     complete run's curve (for plots; time-to-score analyses use the "eval" rows only). completed

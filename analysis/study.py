@@ -20,7 +20,7 @@ import pandas as pd
 
 from a3c.games import TUNING_GAMES  # the paper's six
 from analysis import figures, reference
-from analysis.loader import load_curves, read_diagnostics
+from analysis.loader import RunsSource, load_curves, read_diagnostics
 from analysis.normalize import human_normalized
 from analysis.scale import short_number
 from analysis.tables import write_table
@@ -133,7 +133,7 @@ FORMATS = {"frames": short_number, "late_entropy": significant, "late_value_loss
            "late_grad_norm": significant, "late_clip_fraction": significant, "late_dead_units": significant}
 
 
-def lr_study(runs: pd.DataFrame, runs_dir: Path, out: Path, summary: dict) -> dict:
+def lr_study(runs: pd.DataFrame, runs_dir: RunsSource, out: Path, summary: dict) -> dict:
     curves = load_curves(runs_dir)
     budget = float(runs["frames_budget"].max())
     checkpoints = [f for f in (5e6, 10e6, 20e6, 40e6) if f < budget] + [budget]

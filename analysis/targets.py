@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import aggregate, atari, figures, reference, scalability, study
-from analysis.loader import load_curves, load_runs, require_domain
+from analysis.errors import AnalysisInputError
+from analysis.loader import RunsSource, load_curves, load_runs, require_domain
 from analysis.scale import describe, short_number
 from analysis.tables import write_table
 
@@ -33,9 +34,33 @@ def _base_summary(runs: pd.DataFrame, target: str) -> dict:
             "run_worker_hours": hours, "deviations": deviations, "files": [], "flags": [], "notes": []}
 
 
-def _load(runs_dir: Path, target: str, domain: str | None = None) -> tuple[pd.DataFrame, dict, str]:
+# The runs a table row averages (its seeds) must share one setting; a target that varies a
+# setting by design (the sweeps, lr_robustness, the lr study) groups by it instead.
+ROW_KEYS = {"atari_table": ["game", "algo"], "mujoco_table": ["game", "algo"], "driving": ["game", "algo"],
+            "maze": ["game", "algo"], "scalability": ["game", "algo", "workers"],
+            "data_efficiency": ["game", "algo", "workers"]}
+SETTING_COLUMNS = ["lr", "rms_eps", "beta", "t_max", "lr_anneal_frames", "frames_budget"]
+
+
+def require_one_setting(runs: pd.DataFrame, target: str) -> None:
+    """An error when the runs of one table row differ in a setting (e.g. runs of an older config
+    left beside the new ones in a directory of runs): their mean would mix two experiments."""
+    keys = ROW_KEYS.get(target)
+    if keys is None:
+        return
+    for row, group in runs.groupby(keys):
+        mixed = [c for c in SETTING_COLUMNS if group[c].astype(str).nunique() > 1]
+        if mixed:
+            values = "; ".join(f"{c}: {', '.join(sorted(group[c].astype(str).unique()))}" for c in mixed)
+            raise AnalysisInputError(Path(group["run"].iloc[0]).parent,
+                                     f"the runs of {' / '.join(map(str, row))} differ in {values}: one table row "
+                                     "would mix them; pass the run directories of one setting to --runs")
+
+
+def _load(runs_dir: RunsSource, target: str, domain: str | None = None) -> tuple[pd.DataFrame, dict, str]:
     runs = load_runs(runs_dir)
     found = require_domain(runs, target, domain)
+    require_one_setting(runs, target)
     return runs, _base_summary(runs, target), found
 
 
@@ -51,7 +76,7 @@ def curve_levels(runs: pd.DataFrame, domain: str, algos: list[str] | None = None
     return atari.levels(sorted(set(runs["game"])), sorted(set(runs["algo"])) if algos is None else algos)
 
 
-def atari_table(runs_dir: Path, out: Path) -> dict:
+def atari_table(runs_dir: RunsSource, out: Path) -> dict:
     runs, summary, _ = _load(runs_dir, "atari_table", "atari")
     reference.require_known_games(runs)
     algos = sorted(set(runs["algo"]), key=list(atari.ALGO_LABELS).index)
@@ -99,7 +124,7 @@ ATARI_CAPTION = ("Human-normalised scores (%). Ours and the A3C no-op reference 
                  "within games (rliable); none with fewer than 2 runs per game.")
 
 
-def scalability_target(runs_dir: Path, out: Path) -> dict:
+def scalability_target(runs_dir: RunsSource, out: Path) -> dict:
     runs, summary, _ = _load(runs_dir, "scalability")
     curves = load_curves(runs_dir)
     # complete runs only: a run still going would pull the reference score down
@@ -127,7 +152,7 @@ def scalability_target(runs_dir: Path, out: Path) -> dict:
     return summary
 
 
-def data_efficiency(runs_dir: Path, out: Path) -> dict:
+def data_efficiency(runs_dir: RunsSource, out: Path) -> dict:
     runs, summary, domain = _load(runs_dir, "data_efficiency")
     curves = load_curves(runs_dir)
     for algo in sorted(set(runs["algo"])):
@@ -146,7 +171,7 @@ def data_efficiency(runs_dir: Path, out: Path) -> dict:
     return summary
 
 
-def sweep(runs_dir: Path, out: Path, param: str, name: str, logx: bool) -> dict:
+def sweep(runs_dir: RunsSource, out: Path, param: str, name: str, logx: bool) -> dict:
     runs, summary, domain = _load(runs_dir, name)
     done = runs[runs["completed"].astype(bool)]
     table = (done.groupby(["game", "algo", param], as_index=False)
@@ -169,7 +194,7 @@ def sweep(runs_dir: Path, out: Path, param: str, name: str, logx: bool) -> dict:
 LR_RANGE = (1e-4, 1e-2)  # the paper's LogUniform sampling range (the workflow's lr_robustness low/high)
 
 
-def lr_robustness(runs_dir: Path, out: Path) -> dict:
+def lr_robustness(runs_dir: RunsSource, out: Path) -> dict:
     runs, summary, _ = _load(runs_dir, "lr_robustness")
     done = runs[runs["completed"].astype(bool)]
     frames = short_number(max(runs["frames_budget"]))
@@ -186,13 +211,13 @@ def lr_robustness(runs_dir: Path, out: Path) -> dict:
     return summary
 
 
-def lr_study(runs_dir: Path, out: Path, target: str = "lr_study") -> dict:
+def lr_study(runs_dir: RunsSource, out: Path, target: str = "lr_study") -> dict:
     """The study's settings side by side; lr_study_carry (the best settings run longer) the same way."""
     runs, summary, _ = _load(runs_dir, target, "atari")
     return study.lr_study(runs, runs_dir, out, summary)
 
 
-def mujoco_table(runs_dir: Path, out: Path) -> dict:
+def mujoco_table(runs_dir: RunsSource, out: Path) -> dict:
     runs, summary, _ = _load(runs_dir, "mujoco_table", "mujoco")
     done = runs[runs["completed"].astype(bool)]
     table = (done.groupby(["game", "algo"], as_index=False)
@@ -265,7 +290,7 @@ def gap_note(row: pd.Series) -> str:
             f"{row['ci95_high']:+.1f}, runs {runs[0]} vs {runs[1]}): {verdict}")
 
 
-def vision_table(runs_dir: Path, out: Path, target: str) -> dict:
+def vision_table(runs_dir: RunsSource, out: Path, target: str) -> dict:
     """The stand-ins for TORCS (driving) and Labyrinth (maze): final scores per method beside the
     reference levels of results/reference/vision_reference.csv, and learning curves."""
     runs, summary, _ = _load(runs_dir, target, target)

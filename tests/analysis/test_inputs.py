@@ -134,3 +134,20 @@ def test_a_reevaluation_without_a_reason_names_the_file(tmp_path, make_run):
     (run / "final.json").write_text(json.dumps(dict(final, reevaluations=[{"replaced": {}}])))
     with pytest.raises(AnalysisInputError, match="reevaluations"):
         load_runs(tmp_path / "runs")
+
+
+def test_runs_of_one_table_row_in_two_settings_are_refused(tmp_path, caplog, make_run):
+    """Runs of an older config left beside the new ones: a table row must not average the two."""
+    make_run(tmp_path / "runs", "Pong", name="Pong/a3c/w2/default/s0", lr=7e-4)
+    make_run(tmp_path / "runs", "Pong", name="Pong/a3c/w2/lr0.000164896_eps1e-08/s0", lr=1.64896e-4)
+    refused(tmp_path, caplog, tmp_path / "runs", "Pong / a3c", "lr: 0.000164896, 0.0007")
+
+
+def test_listed_run_directories_are_the_only_runs_read(tmp_path, make_run):
+    """The workflow lists a target's own runs: a stray run in the same directory is not read."""
+    old = make_run(tmp_path / "runs", "Pong", name="Pong/a3c/w2/default/s0", lr=7e-4, final=-20.0)
+    new = make_run(tmp_path / "runs", "Pong", name="Pong/a3c/w2/lr0.000164896_eps1e-08/s0", lr=1.64896e-4)
+    assert main(["atari_table", "--runs", str(new), "--out", str(tmp_path / "out")]) == 0
+    runs = load_runs([new])
+    assert runs["run"].tolist() == [str(new)] and str(old) not in set(load_curves([new])["run"])
+    assert len(load_runs(tmp_path / "runs")) == 2  # a directory of runs: every run below it

@@ -115,7 +115,7 @@ def test_every_target_writes_tables_and_non_blank_figures_and_the_report_links_t
     curve = [(1000, 10.0, -21.0), (2000, 20.0, -15.0), (3000, 30.0, -10.0)]
     for w in (1, 2):
         make_run(scaling, "Pong", workers=w, curve=[(f, t / w, s) for f, t, s in curve], final=-10.0)
-    make_run(sweeps, "Pong", curve=curve, final=-10.0)
+    table_run = make_run(sweeps, "Pong", curve=curve, final=-10.0)  # the table's one setting, a listed run directory
     make_run(sweeps, "Pong", lr=1e-3, beta=0.02, t_max=20, curve=curve, final=-12.0)
     mujoco = tmp_path / "mujoco"
     make_run(mujoco, "HalfCheetah", domain="mujoco", curve=[(1000, 10.0, -5.0), (2000, 20.0, 50.0)], final=60.0)
@@ -123,7 +123,8 @@ def test_every_target_writes_tables_and_non_blank_figures_and_the_report_links_t
     for target in ("atari_table", "scalability", "data_efficiency", "beta_sweep", "tmax_sweep",
                    "lr_robustness", "mujoco_table"):
         out = results / "analysis" / target
-        runs = {"scalability": scaling, "data_efficiency": scaling, "mujoco_table": mujoco}.get(target, sweeps)
+        runs = {"scalability": scaling, "data_efficiency": scaling, "mujoco_table": mujoco,
+                "atari_table": table_run}.get(target, sweeps)
         assert main([target, "--runs", str(runs), "--out", str(out)]) == 0
         meta = json.loads((out / "summary.json").read_text())
         for name in meta["files"]:

@@ -98,6 +98,10 @@ def test_threads_equal_the_run_worker_count(tmp_path):
     ({"lr_study": {"games": ["Alien"]}}, "lr_study.carry: the study's games (Alien) include none"),
     ({"lr_study": {"carry": {"best": 1, "frames": 40000, "eval_every": 50000}}}, "lr_study.carry: eval_every"),
     ({"lr_study": {"carry": {"best": 3, "frames": 40000}}}, "lr_study.carry: best (3) exceeds the study's 2 settings"),
+    ({"atari_table": {"settings": {"a3c": {"lr": 0.001}}}}, "'rms_eps' is a required property"),
+    ({"atari_table": {"settings": {"a3c": {"lr": -1, "rms_eps": 0.1}}}},
+     "-1 is less than or equal to the minimum of 0"),
+    ({"atari_table": {"settings": {"a3cc": {"lr": 0.001, "rms_eps": 0.1}}}}, "'a3cc' is not one of"),
 ])
 def test_a_bad_config_value_fails_fast_with_a_readable_message(tmp_path, bad, message):
     config = yaml.safe_load((ROOT / "workflows/config/default.yaml").read_text())
@@ -183,9 +187,11 @@ def test_the_reduced_scale_plans_the_table2_games_extra_seeds_and_methods(tmp_pa
     assert len(table) == 7 + 2 * 2 + 2 * 2
     assert {r.split("/")[0] for r in table if "/a3c/" in r} == {
         "BeamRider", "Breakout", "Enduro", "Pong", "Qbert", "Seaquest", "SpaceInvaders"}
+    chosen = "lr0.000164896_eps1e-08"  # the lr_study's choice; n-step Q was not studied: the trainer's defaults
     assert sorted(r for r in table if r.startswith("Pong/")) == sorted(
-        f"Pong/{algo}/w2/default/s{seed}/final.json" for algo, seed in
-        [("a3c", 0), ("a3c", 1), ("a3c", 2), ("a3c-lstm", 0), ("n-step-q", 0)])
+        f"Pong/{algo}/w2/{variant}/s{seed}/final.json" for algo, variant, seed in
+        [("a3c", chosen, 0), ("a3c", chosen, 1), ("a3c", chosen, 2), ("a3c-lstm", chosen, 0),
+         ("n-step-q", "default", 0)])
     assert not any("/runs/scalability/" in r or "/runs/mujoco_table/" in r for r in runs)
     counts = job_counts(result.stdout)
     # atari_table, lr_study_carry, driving, maze; and lr_study's, the checkpoint carry re-plans from
@@ -194,6 +200,28 @@ def test_the_reduced_scale_plans_the_table2_games_extra_seeds_and_methods(tmp_pa
         "CarRacing", "MazeApples"}
     assert {r.split("/runs/driving/CarRacing/")[1].split("/")[0] for r in runs if "/runs/driving/" in r} == {
         "a3c", "a3c-lstm"}  # issue 17: A3C FF and LSTM on both stand-ins
+
+
+def test_the_reduced_tables_a3c_setting_is_the_committed_studys_choice():
+    """The reduced scale's atari_table runs A3C at the setting its lr_study chose (the paper's rule):
+    a study whose ranking changes fails this until the config follows it."""
+    config = yaml.safe_load((ROOT / "workflows/config/default.yaml").read_text())
+    setting = config["scales"]["reduced"]["atari_table"]["settings"]["a3c"]
+    chosen = json.loads((ROOT / "results/reduced/analysis/lr_study/summary.json").read_text())["chosen"]
+    assert (f"{setting['lr']:.6g}", setting["rms_eps"]) == (f"{chosen['lr']:.6g}", chosen["rms_eps"])
+
+
+def test_a_methods_chosen_setting_reaches_its_runs_flags_and_directories(tmp_path):
+    result = dry_run("atari_table", tmp_path, "-p", scale="reduced")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(r"--lr 0.000164896 --rms-eps 1e-08[\s\\]*--out "
+                     r"\S+/atari_table/Qbert/a3c/w2/lr0.000164896_eps1e-08/s0", result.stdout)
+    nstep = re.search(r"--game Pong --algo n-step-q ([^>]*)--out \S+/atari_table/Pong/n-step-q/w2/default/s0",
+                      result.stdout)
+    assert nstep and "--lr" not in nstep.group(1)  # not studied: the trainer's defaults
+    # the analysis reads the listed runs only (not a stray older run in the same directory)
+    listed = re.search(r"-m analysis atari_table --runs ([^>]*) --out", result.stdout).group(1).split()
+    assert len(listed) == 15 and listed[0].endswith("/atari_table/BeamRider/a3c/w2/lr0.000164896_eps1e-08/s0")
 
 
 def test_the_lr_study_crosses_shared_learning_rates_with_both_eps_readings(tmp_path):

@@ -139,6 +139,13 @@ def grid_blocks(g):
     return [base] + [{**base, **extra} for extra in g.get("also", [])]
 
 
+def method_variant(grid, algo):
+    """A method's run-directory variant: its chosen setting (the grid's `settings`), named as the
+    lr_study names its settings, or the trainer's defaults."""
+    chosen = grid.get("settings", {}).get(algo)
+    return "default" if chosen is None else f"lr{chosen['lr']:.6g}_eps{chosen['rms_eps']:g}"
+
+
 def require_experiment(experiment):
     if experiment not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {experiment!r}")
@@ -160,8 +167,8 @@ def runs_for(experiment):
     g = GRID[experiment]
     grid = dict(experiment=experiment, workers=g["workers"], seed=g.get("seeds"))
     if experiment in ("atari_table", "scalability"):
-        runs = [expand(RUN_FINAL, **{**grid, "seed": b["seeds"]}, game=b["games"], algo=b["algos"], variant="default")
-                for b in grid_blocks(g)]
+        runs = [expand(RUN_FINAL, **{**grid, "seed": b["seeds"]}, game=b["games"], algo=algo, variant=method_variant(g, algo))
+                for b in grid_blocks(g) for algo in b["algos"]]
         return list(dict.fromkeys(r for block in runs for r in block))
     if experiment == "mujoco_table":
         return expand(RUN_FINAL, **grid, game=g["tasks"], algo=g["algos"], variant="default")

@@ -1,3 +1,5 @@
+import shlex
+
 # The targets users name. Each ends in the analysis step (tables + figures + summary.json);
 # `all` also writes the reviewer report.
 
@@ -21,8 +23,10 @@ ANALYSIS_LOG = RESULTS + "/logs/analysis/{target}.log"
 ANALYSIS_CMD = "{PYTHON} -m analysis {wildcards.target} --runs {params.runs} --out {params.out} --scale {SCALE} > {log} 2>&1"
 
 
-def analysis_runs_dir(wc):
-    return f"{RESULTS}/runs/{experiment_of_analysis(wc.target)}"
+def analysis_runs(wc, input):
+    """The target's own run directories (its inputs), listed: a run an older config left in the
+    experiment's directory (e.g. at other settings) is never read into its tables."""
+    return " ".join(shlex.quote(os.path.dirname(path)) for path in input)
 
 
 # Every target's analysis but the lr_study's: tables, figures and summary.json from its runs.
@@ -34,7 +38,7 @@ rule analysis:
     wildcard_constraints:
         target="|".join(t for t in ALL_ANALYSES if t != "lr_study"),
     params:
-        runs=analysis_runs_dir,
+        runs=analysis_runs,
         out=lambda wc, output: os.path.dirname(output[0]),
     log:
         ANALYSIS_LOG,
@@ -56,7 +60,7 @@ checkpoint study_analysis:
     wildcard_constraints:
         target="lr_study",
     params:
-        runs=analysis_runs_dir,
+        runs=analysis_runs,
         out=lambda wc, output: os.path.dirname(output[0]),
     log:
         ANALYSIS_LOG,
