@@ -387,7 +387,8 @@ def format_progress(runs_by_target: dict[str, list[Run]], done_by_target: dict[s
         every += pairs
         out.append("| " + " | ".join([target, *progress_cells(pairs, throughput, cores)]) + " |")
     out.append("| **total** | " + " | ".join(f"**{c}**" for c in progress_cells(every, throughput, cores)) + " |")
-    out += ["", "- frames done: a complete run counts its budget; a run with a checkpoint, its last logged "
+    out += ["", "- frames done: a complete run counts its budget (also one that ended early: stop_on_dead_network, "
+                "so this is the plan's progress, not frames trained); a run with a checkpoint, its last logged "
                 "training episode (a resume restarts from the checkpoint, at most one checkpoint interval "
                 "earlier); the same launch command resumes every run in progress."]
     return "\n".join(out)
