@@ -42,9 +42,7 @@ RunsSource = Path | Sequence[Path]
 def check_runs_dir(source: RunsSource | None) -> list[Path]:
     """The run directories `--runs` names: each path is a run directory (it has a config.json) or a
     directory of runs (every run below it); an error when a path is missing or names no run."""
-    if source is None:
-        raise AnalysisInputError("--runs", "no runs directory given")
-    paths = [Path(source)] if isinstance(source, (str, Path)) else [Path(p) for p in source]
+    paths = [] if source is None else [Path(source)] if isinstance(source, (str, Path)) else [Path(p) for p in source]
     if not paths:
         raise AnalysisInputError("--runs", "no runs directory given")
     runs = []
