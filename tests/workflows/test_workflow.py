@@ -242,6 +242,27 @@ def test_the_lr_study_crosses_shared_learning_rates_with_both_eps_readings(tmp_p
                      result.stdout)
 
 
+def test_a_half_done_study_with_a_written_summary_plans_its_missing_runs_in_progress_first(tmp_path):
+    """A committed summary (a checkpoint's output) must not hide the runs still to do (snakemake#3870):
+    `snakemake lr_study` alone plans them, the run with a checkpoint first, then re-analyses."""
+    study = sorted(set(planned_runs(dry_run("lr_study", tmp_path, scale="reduced").stdout)))
+    done, resumed, missing = study[:-3], study[-3], study[-2:]
+    for run in done:
+        Path(run).parent.mkdir(parents=True, exist_ok=True)
+        Path(run).write_text('{"completed": true}')
+    Path(resumed).parent.mkdir(parents=True, exist_ok=True)
+    (Path(resumed).parent / "checkpoint.pt").write_text("kept")
+    summary = tmp_path / "results/analysis/lr_study/summary.json"
+    summary.parent.mkdir(parents=True)
+    summary.write_text(json.dumps({"ranked": []}))  # newer than the complete runs
+    result = dry_run("lr_study", tmp_path, "--no-force", scale="reduced")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(planned_runs(result.stdout)) == sorted([resumed, *missing])
+    assert job_counts(result.stdout) == {"train": 3, "study_analysis": 1, "lr_study": 1, "total": 5}
+    priorities = dict(re.findall(r"output: (\S+/final\.json)(?:(?!\nrule ).)*?priority: (\d+)", result.stdout, re.S))
+    assert priorities == {resumed: "1"}  # only the run in progress is moved up
+
+
 def test_lr_study_carry_runs_the_studys_two_best_settings_on_to_40m_frames(tmp_path):
     """Once the study is analysed, its ranking (the paper's rule) decides the carried runs."""
     study = sorted(set(planned_runs(dry_run("lr_study", tmp_path, scale="reduced").stdout)))

@@ -161,6 +161,11 @@ def require_experiment(experiment):
 RUN_FINAL = RUN + "/final.json"
 
 
+def run_in_progress(wc) -> int:
+    """1 for a run with a checkpoint to resume (the train rule's priority), else 0."""
+    return int((Path(RUN.format(**wc)) / compute_budget.CHECKPOINT).exists())
+
+
 def runs_for(experiment):
     """Run directories (final.json paths) an experiment needs at the chosen scale."""
     require_experiment(experiment)

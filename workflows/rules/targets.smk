@@ -114,8 +114,13 @@ rule lr_robustness:
         RESULTS + "/analysis/lr_robustness/summary.json",
 
 
+# The study's runs are named here too, not only as the checkpoint's inputs: a checkpoint whose
+# output exists (a committed summary) hides its missing inputs from the plan (snakemake#3870), so
+# without them a half-done study would report "Nothing to be done". A run finished after the summary
+# makes it older than its inputs, and the checkpoint re-runs.
 rule lr_study:
     input:
+        lambda wc: runs_for("lr_study"),
         RESULTS + "/analysis/lr_study/summary.json",
 
 

@@ -21,6 +21,9 @@ rule train:
     # The worker count comes from the wildcard; Snakemake caps {threads} at --cores silently, so
     # the job compares the two and says so (or fails with strict_cores).
     threads: lambda wc: int(wc.workers)
+    # A run with a checkpoint goes before a new one: when cores are fewer than runs, the ones in
+    # progress finish first (and a session leaves fewer half-done runs behind).
+    priority: lambda wc: run_in_progress(wc)
     # What a cluster job asks for (workflows/budget.py): a CPU per worker and one for the evaluator,
     # memory from the measured footprint per process, a time limit from the run's estimated wall
     # time (the throughput figures of `snakemake budget`) with the scale's margin, longer on a retry.
