@@ -70,7 +70,9 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
         meta = f.metadata
         text = f"{meta['help'] or f.name} ({default_text(f)}{meta['source']})".replace("%", "%%")
         kwargs: dict = {"dest": dest, "help": text, "default": None}
-        if f.type == "bool":
+        if f.type == "bool" and f.default is None:  # per method: both ways can be asked for
+            kwargs["action"] = argparse.BooleanOptionalAction
+        elif f.type == "bool":
             kwargs["action"] = "store_false" if f.default else "store_true"
         elif f.type.startswith("tuple"):
             kwargs.update(nargs="+", type=float, metavar="X")
@@ -87,6 +89,8 @@ def default_text(f: dataclasses.Field) -> str:
     show = count_text if f.metadata["count"] else str
     if f.metadata["domains"]:
         return "default: " + ", ".join(f"{d} {show(v)}" for d, v in f.metadata["domains"].items()) + "; "
+    if f.type == "bool" and f.default is None:
+        return "default: on for the value-based methods on Atari, off otherwise; "
     if f.type == "bool":
         return f"default: {f.name} = {f.default}; "
     return "" if f.default == "" else f"default: {show(f.default)}; "

@@ -25,6 +25,9 @@ VALUE_BASED = ("one-step-q", "one-step-sarsa", "n-step-q")
 
 # The default of a domain-dependent field: "not given; take the domain's value" (TrainConfig.__post_init__).
 FROM_DOMAIN: Any = None
+# The default of a protocol switch that is on for the value-based methods on Atari and off otherwise
+# (TrainConfig.__post_init__; a value given explicitly always wins).
+FROM_METHOD: Any = None
 
 
 def setting(default: Any, source: str, help: str = "", *, flag: str | None = "", count: bool = False,
@@ -59,11 +62,13 @@ class Protocol:
                                       "the full 18-action set instead of the minimal one")
     noop_max: int = setting(30, 'protocol.md "Atari": no-op starts (the human starts are not public)',
                             "up to this many random no-ops at every reset")
+    # Both default per method (FROM_METHOD): on for the value-based methods on Atari, whose
+    # epsilon-greedy policy may never press FIRE to serve, off for A3C (README protocol: measured).
     terminal_on_life_loss: bool = setting(
-        False, "paper silent for A3C", "end training episodes at a life loss (for learning only; the game goes on)",
-        flag="--life-loss")
+        FROM_METHOD, "paper silent; DQN's protocol for the value-based methods on Atari",
+        "end training episodes at a life loss (for learning only; the game goes on)", flag="--life-loss")
     fire_on_reset: bool = setting(
-        False, "paper silent; DQN-era reimplementations (SB3's FireResetEnv) press FIRE at each new life",
+        FROM_METHOD, "paper silent; DQN-era reimplementations (SB3's FireResetEnv) press FIRE at each new life",
         "press FIRE after every reset and every lost life, in training and evaluation (games with FIRE; "
         "the press is counted in the frames)", flag="--fire-reset")
     clip_rewards: bool = setting(True, 'protocol.md "Atari": rewards clipped to [-1, 1] for learning only',
@@ -177,12 +182,16 @@ class TrainConfig:
     def __post_init__(self) -> None:
         """Give every domain-dependent field left unset its domain's value (one place, whoever
         makes the config). dataclasses.replace passes every field, so it keeps the values it copies."""
+        domain = domain_of(self.game) if isinstance(self.game, str) else "atari"
         unset = [f.name for f in dataclasses.fields(self)
                  if f.metadata.get("domains") and getattr(self, f.name) is None]
         if unset:
-            defaults = domain_defaults(domain_of(self.game) if isinstance(self.game, str) else "atari")
+            defaults = domain_defaults(domain)
             for name in unset:
                 setattr(self, name, defaults[name])
+        for name in PER_METHOD:
+            if getattr(self.protocol, name) is None:
+                setattr(self.protocol, name, self.algo in VALUE_BASED and domain == "atari")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -245,6 +254,10 @@ def int_exactly(value: Any) -> int:
     if isinstance(value, float) and not value.is_integer():
         raise ValueError(value)
     return int(value)
+
+
+# Protocol switches whose default is FROM_METHOD.
+PER_METHOD = ("terminal_on_life_loss", "fire_on_reset")
 
 
 def domain_defaults(domain: str) -> dict[str, Any]:

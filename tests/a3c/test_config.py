@@ -162,6 +162,26 @@ def test_every_flag_keeps_its_meaning(tmp_path, argv, key, value):
     assert getattr(default.protocol if section else default, name) != value  # the flag did it
 
 
+@pytest.mark.parametrize("algo,game,on", [
+    ("n-step-q", "Breakout", True), ("one-step-q", "Pong", True), ("one-step-sarsa", "Breakout", True),
+    ("a3c", "Breakout", False), ("a3c-lstm", "Pong", False), ("n-step-q", "CartPole-v1", False),
+])
+def test_life_loss_and_fire_reset_default_on_for_the_value_based_methods_on_atari_only(tmp_path, algo, game, on):
+    cfg = from_cli(tmp_path, "--algo", algo, "--game", game)
+    assert cfg.protocol.terminal_on_life_loss is on and cfg.protocol.fire_on_reset is on
+    assert TrainConfig(game=game, algo=algo, out="x").protocol.terminal_on_life_loss is on  # Python alike
+
+
+def test_the_per_method_protocol_defaults_can_be_turned_either_way(tmp_path):
+    off = from_cli(tmp_path, "--algo", "n-step-q", "--game", "Breakout", "--no-life-loss", "--no-fire-reset")
+    assert off.protocol.terminal_on_life_loss is False and off.protocol.fire_on_reset is False
+    on = from_cli(tmp_path, "--algo", "a3c", "--game", "Breakout", "--life-loss", "--fire-reset")
+    assert on.protocol.terminal_on_life_loss is True and on.protocol.fire_on_reset is True
+    yaml_off = TrainConfig.from_dict({"game": "Breakout", "algo": "n-step-q", "out": "x",
+                                      "protocol": {"terminal_on_life_loss": False}})
+    assert yaml_off.protocol.terminal_on_life_loss is False and yaml_off.protocol.fire_on_reset is True
+
+
 def test_every_setting_says_where_its_default_comes_from(capsys):
     import dataclasses
 

@@ -187,11 +187,10 @@ def test_the_reduced_scale_plans_the_table2_games_extra_seeds_and_methods(tmp_pa
     assert len(table) == 7 + 2 * 2 + 2 * 2
     assert {r.split("/")[0] for r in table if "/a3c/" in r} == {
         "BeamRider", "Breakout", "Enduro", "Pong", "Qbert", "Seaquest", "SpaceInvaders"}
-    chosen = "lr0.000164896_eps1e-08"  # the lr_study's choice; n-step Q was not studied: the trainer's defaults
+    chosen = "lr0.000164896_eps1e-08"  # the lr_study's choice, for all three methods
     assert sorted(r for r in table if r.startswith("Pong/")) == sorted(
-        f"Pong/{algo}/w2/{variant}/s{seed}/final.json" for algo, variant, seed in
-        [("a3c", chosen, 0), ("a3c", chosen, 1), ("a3c", chosen, 2), ("a3c-lstm", chosen, 0),
-         ("n-step-q", "default", 0)])
+        f"Pong/{algo}/w2/{chosen}/s{seed}/final.json" for algo, seed in
+        [("a3c", 0), ("a3c", 1), ("a3c", 2), ("a3c-lstm", 0), ("n-step-q", 0)])
     assert not any("/runs/scalability/" in r or "/runs/mujoco_table/" in r for r in runs)
     counts = job_counts(result.stdout)
     # atari_table, lr_study_carry, driving, maze; and lr_study's, the checkpoint carry re-plans from
@@ -216,9 +215,10 @@ def test_a_methods_chosen_setting_reaches_its_runs_flags_and_directories(tmp_pat
     assert result.returncode == 0, result.stderr[-2000:]
     assert re.search(r"--lr 0.000164896 --rms-eps 1e-08[\s\\]*--out "
                      r"\S+/atari_table/Qbert/a3c/w2/lr0.000164896_eps1e-08/s0", result.stdout)
-    nstep = re.search(r"--game Pong --algo n-step-q ([^>]*)--out \S+/atari_table/Pong/n-step-q/w2/default/s0",
+    nstep = re.search(r"--game Pong --algo n-step-q ([^>]*)--out \S+/atari_table/Pong/n-step-q/w2/(\S+)/s0",
                       result.stdout)
-    assert nstep and "--lr" not in nstep.group(1)  # not studied: the trainer's defaults
+    assert nstep and nstep.group(2) == "lr0.000164896_eps1e-08"  # A3C FF's setting (not studied on its own)
+    assert "--lr 0.000164896 --rms-eps 1e-08" in nstep.group(1)
     # the analysis reads the listed runs only (not a stray older run in the same directory)
     listed = re.search(r"-m analysis atari_table --runs ([^>]*) --out", result.stdout).group(1).split()
     assert len(listed) == 15 and listed[0].endswith("/atari_table/BeamRider/a3c/w2/lr0.000164896_eps1e-08/s0")
