@@ -23,7 +23,7 @@ from analysis.errors import AnalysisInputError
 
 log = logging.getLogger(__name__)
 RUN_COLUMNS = ["run", "game", "algo", "workers", "seed", "lr", "rms_eps", "lr_anneal_frames", "beta", "t_max",
-               "frames_budget",
+               "frames_budget", "life_loss", "fire_reset",
                "domain", "eval_every", "eval_episodes", "final_eval_episodes", "completed", "frames",
                "wall_time", "final_mean", "final_std", "final_episodes", "final_stochastic_mean",
                "best_mean", "best_frames", "deviations"]
@@ -100,6 +100,14 @@ def number(data: dict, key: str, path: Path, integer: bool = False, required: bo
     return int(value) if integer else float(value)
 
 
+def switch(data: dict, key: str, path: Path) -> bool:
+    """A protocol switch: false when absent, else it must be true or false."""
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise AnalysisInputError(path, f"protocol.{key} is {value!r}, not true or false")
+    return value
+
+
 def text(data: dict, key: str, path: Path) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value:
@@ -118,6 +126,9 @@ def read_config(run: Path) -> dict:
             "lr_anneal_frames": number(config, "lr_anneal_frames", path, integer=True, required=False),
             "beta": number(config, "beta", path), "t_max": number(config, "t_max", path, integer=True),
             "frames_budget": number(config, "frames", path, integer=True),
+            # the episode protocol (off in configs written before it was recorded)
+            "life_loss": switch(protocol, "terminal_on_life_loss", path),
+            "fire_reset": switch(protocol, "fire_on_reset", path),
             "domain": config.get("domain", "atari"),
             "eval_every": number(protocol, "eval_every", path, required=False),
             "eval_episodes": number(protocol, "eval_episodes", path, required=False),

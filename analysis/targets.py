@@ -39,7 +39,7 @@ def _base_summary(runs: pd.DataFrame, target: str) -> dict:
 ROW_KEYS = {"atari_table": ["game", "algo"], "mujoco_table": ["game", "algo"], "driving": ["game", "algo"],
             "maze": ["game", "algo"], "scalability": ["game", "algo", "workers"],
             "data_efficiency": ["game", "algo", "workers"]}
-SETTING_COLUMNS = ["lr", "rms_eps", "beta", "t_max", "lr_anneal_frames", "frames_budget"]
+SETTING_COLUMNS = ["lr", "rms_eps", "beta", "t_max", "lr_anneal_frames", "frames_budget", "life_loss", "fire_reset"]
 
 
 def require_one_setting(runs: pd.DataFrame, target: str) -> None:

@@ -143,6 +143,21 @@ def test_runs_of_one_table_row_in_two_settings_are_refused(tmp_path, caplog, mak
     refused(tmp_path, caplog, tmp_path / "runs", "Pong / a3c", "lr: 0.000164896, 0.0007")
 
 
+def test_runs_of_one_table_row_under_two_episode_protocols_are_refused(tmp_path, caplog, make_run):
+    """n-step Q runs from before life loss became the value-based default, beside newer ones."""
+    base = {"eval_every": 500, "eval_episodes": 5, "final_eval_episodes": 30}
+    make_run(tmp_path / "runs", "Breakout", algo="n-step-q", name="Breakout/n-step-q/w2/x/s0", protocol=base)
+    make_run(tmp_path / "runs", "Breakout", algo="n-step-q", name="Breakout/n-step-q/w2/x/s1",
+             protocol={**base, "terminal_on_life_loss": True, "fire_on_reset": True})
+    refused(tmp_path, caplog, tmp_path / "runs", "Breakout / n-step-q", "life_loss: False, True")
+
+
+def test_a_protocol_switch_that_is_not_a_boolean_names_the_file(tmp_path, make_run):
+    make_run(tmp_path / "runs", "Breakout", protocol={"eval_every": 500, "terminal_on_life_loss": "yes"})
+    with pytest.raises(AnalysisInputError, match="terminal_on_life_loss is 'yes'"):
+        load_runs(tmp_path / "runs")
+
+
 def test_listed_run_directories_are_the_only_runs_read(tmp_path, make_run):
     """The workflow lists a target's own runs: a stray run in the same directory is not read."""
     old = make_run(tmp_path / "runs", "Pong", name="Pong/a3c/w2/default/s0", lr=7e-4, final=-20.0)
