@@ -220,6 +220,19 @@ def test_a_run_in_progress_resumes_with_this_code(tmp_path):
                             "--stop-on-dead-network"), tmp_path / "config.json")
 
 
+def test_resuming_a_value_based_run_from_before_the_per_method_default_names_the_flags(tmp_path):
+    import json
+
+    from a3c.trainer import check_same_run
+
+    argv = ("--algo", "n-step-q", "--game", "Breakout")
+    old = from_cli(tmp_path, *argv, "--no-life-loss", "--no-fire-reset")  # as such a run recorded itself
+    (tmp_path / "config.json").write_text(json.dumps(old.to_dict()))
+    with pytest.raises(ValueError, match="terminal_on_life_loss: False -> True.*--no-life-loss --no-fire-reset"):
+        check_same_run(from_cli(tmp_path, *argv), tmp_path / "config.json")
+    check_same_run(from_cli(tmp_path, *argv, "--no-life-loss", "--no-fire-reset"), tmp_path / "config.json")
+
+
 def test_the_config_json_of_every_committed_run_loads(root):
     import json
 
