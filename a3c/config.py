@@ -28,6 +28,7 @@ FROM_DOMAIN: Any = None
 # The default of a protocol switch that is on for the value-based methods on Atari and off otherwise
 # (TrainConfig.__post_init__; a value given explicitly always wins).
 FROM_METHOD: Any = None
+PER_METHOD = ("terminal_on_life_loss", "fire_on_reset")  # the Protocol switches whose default is FROM_METHOD
 
 
 def setting(default: Any, source: str, help: str = "", *, flag: str | None = "", count: bool = False,
@@ -254,10 +255,6 @@ def int_exactly(value: Any) -> int:
     if isinstance(value, float) and not value.is_integer():
         raise ValueError(value)
     return int(value)
-
-
-# Protocol switches whose default is FROM_METHOD.
-PER_METHOD = ("terminal_on_life_loss", "fire_on_reset")
 
 
 def domain_defaults(domain: str) -> dict[str, Any]:

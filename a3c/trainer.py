@@ -25,7 +25,7 @@ import torch
 import torch.multiprocessing as mp
 
 from a3c import diagnostics, footprint, vision_envs
-from a3c.config import MAX_WORKERS, PER_METHOD, VALUE_BASED, TrainConfig, validate
+from a3c.config import MAX_WORKERS, PER_METHOD, VALUE_BASED, Protocol, TrainConfig, validate
 from a3c.envs import EnvSpec, action_size, build_env, resolve
 from a3c.evaluate import EVAL_SEED_OFFSET, evaluate, evaluator_main
 from a3c.models import build_model
@@ -235,10 +235,11 @@ def check_same_run(cfg: TrainConfig, saved_path: Path) -> None:
 def per_method_hint(changed: list[str]) -> str:
     """For a run started before the value-based methods' Atari default turned life loss and FIRE
     on: the flags that continue it as it was."""
-    keys = [key for key in PER_METHOD if any(c.startswith(f"protocol.{key}: False -> True") for c in changed)]
-    flags = {"terminal_on_life_loss": "--no-life-loss", "fire_on_reset": "--no-fire-reset"}
-    return (f" (the value-based methods default to them on Atari since 2026-12-07; {' '.join(flags[k] for k in keys)} "
-            "continues an older run as it started)") if keys else ""
+    fields = {f.name: f for f in dataclasses.fields(Protocol)}
+    flags = ["--no-" + fields[key].metadata["flag"].removeprefix("--") for key in PER_METHOD
+             if any(c.startswith(f"protocol.{key}: False -> True") for c in changed)]
+    return (f" (the value-based methods default to them on Atari since 2026-12-07; {' '.join(flags)} "
+            "continues an older run as it started)") if flags else ""
 
 
 def keep_schedule(cfg: TrainConfig, saved: TrainConfig) -> TrainConfig:
