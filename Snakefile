@@ -17,7 +17,11 @@ include: "workflows/rules/cluster.smk"
 
 
 # Here, not in an included file: Snakemake ignores `default_target` in includes.
+# Its runs are named too, as each target names its own (workflows/rules/targets.smk, target_inputs).
 rule all:
     default_target: True
     input:
+        # one function per target: lr_study_carry's waits on a checkpoint, and Snakemake replaces the
+        # whole of a function that does so by the checkpoint's output
+        *[lambda wc, target=target: analysis_inputs(target) for target in ANALYSES],
         RESULTS + "/report.md",

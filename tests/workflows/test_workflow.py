@@ -263,6 +263,28 @@ def test_a_half_done_study_with_a_written_summary_plans_its_missing_runs_in_prog
     assert priorities == {resumed: "1"}  # only the run in progress is moved up
 
 
+@pytest.mark.parametrize("target", ["atari_table", "all"])
+def test_a_written_summary_never_hides_the_runs_still_to_do(tmp_path, target):
+    """Snakemake (>= 7.7) does not re-plan a job whose output exists, whatever inputs are missing: a
+    committed summary (or report) must still leave `snakemake atari_table` / `all` its missing runs."""
+    table = sorted(set(planned_runs(dry_run("atari_table", tmp_path, scale="reduced").stdout)))
+    done, missing = table[:-2], table[-2:]
+    for run in done:
+        Path(run).parent.mkdir(parents=True, exist_ok=True)
+        Path(run).write_text('{"completed": true}')
+    results = tmp_path / "results"
+    for written in ("analysis/atari_table/summary.json", "report.md"):  # newer than the complete runs
+        (results / written).parent.mkdir(parents=True, exist_ok=True)
+        (results / written).write_text("{}")
+    result = dry_run(target, tmp_path, "--no-force", scale="reduced")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "atari_table" not in [r.split("/runs/")[1].split("/")[0] for r in planned_runs(result.stdout)
+                                 if r not in missing]  # the complete runs stay done
+    assert set(missing) <= set(planned_runs(result.stdout))
+    counts = job_counts(result.stdout)
+    assert counts["train"] >= 2 and counts["analysis"] >= 1
+
+
 def test_lr_study_carry_runs_the_studys_two_best_settings_on_to_40m_frames(tmp_path):
     """Once the study is analysed, its ranking (the paper's rule) decides the carried runs."""
     study = sorted(set(planned_runs(dry_run("lr_study", tmp_path, scale="reduced").stdout)))

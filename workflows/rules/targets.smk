@@ -84,61 +84,65 @@ rule report:
         "{PYTHON} -m analysis report --results {RESULTS} --out {output} --targets {params.targets} > {log} 2>&1"
 
 
+# Each target names its runs as well as its summary. Snakemake (since 7.7) does not re-plan a job
+# whose output exists even where its inputs are missing, and a checkpoint's output hides them too
+# (snakemake#3870): with the summary alone, a half-done experiment whose summary is committed would
+# report "Nothing to be done". A run finished after the summary makes it older than its inputs, so
+# the analysis re-runs.
+def target_inputs(target):
+    return [*analysis_inputs(target), ANALYSIS_OUT.format(target=target)]
+
+
 rule atari_table:
     input:
-        RESULTS + "/analysis/atari_table/summary.json",
+        lambda wc: target_inputs("atari_table"),
 
 
 rule scalability:
     input:
-        RESULTS + "/analysis/scalability/summary.json",
+        lambda wc: target_inputs("scalability"),
 
 
 rule mujoco_table:
     input:
-        RESULTS + "/analysis/mujoco_table/summary.json",
+        lambda wc: target_inputs("mujoco_table"),
 
 
 rule beta_sweep:
     input:
-        RESULTS + "/analysis/beta_sweep/summary.json",
+        lambda wc: target_inputs("beta_sweep"),
 
 
 rule tmax_sweep:
     input:
-        RESULTS + "/analysis/tmax_sweep/summary.json",
+        lambda wc: target_inputs("tmax_sweep"),
 
 
 rule lr_robustness:
     input:
-        RESULTS + "/analysis/lr_robustness/summary.json",
+        lambda wc: target_inputs("lr_robustness"),
 
 
-# The study's runs are named here too, not only as the checkpoint's inputs: a checkpoint whose
-# output exists (a committed summary) hides its missing inputs from the plan (snakemake#3870), so
-# without them a half-done study would report "Nothing to be done". A run finished after the summary
-# makes it older than its inputs, and the checkpoint re-runs.
 rule lr_study:
     input:
-        lambda wc: runs_for("lr_study"),
-        RESULTS + "/analysis/lr_study/summary.json",
+        lambda wc: target_inputs("lr_study"),
 
 
 rule lr_study_carry:
     input:
-        RESULTS + "/analysis/lr_study_carry/summary.json",
+        lambda wc: target_inputs("lr_study_carry"),
 
 
 rule driving:
     input:
-        RESULTS + "/analysis/driving/summary.json",
+        lambda wc: target_inputs("driving"),
 
 
 rule maze:
     input:
-        RESULTS + "/analysis/maze/summary.json",
+        lambda wc: target_inputs("maze"),
 
 
 rule data_efficiency:
     input:
-        RESULTS + "/analysis/data_efficiency/summary.json",
+        lambda wc: target_inputs("data_efficiency"),
