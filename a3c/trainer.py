@@ -116,7 +116,8 @@ def deviations(cfg: TrainConfig, spec: EnvSpec) -> list[str]:
     notes.append("the paper's tuned learning rate is not published; each run's config.json has its own")
     horizon = cfg.lr_anneal_frames or cfg.frames
     if cfg.lr_anneal and cfg.frames < horizon:
-        whose = "the paper's training" if spec.domain == "atari" else "the paper's Atari training in agent steps"
+        whose = ("the paper's training" if spec.domain == "atari" else
+                 f"{horizon // spec.frames_per_step:,} agent steps: the paper's Atari training in agent steps")
         notes.append(f"trains {cfg.frames:,} frames of a learning-rate schedule annealed over {horizon:,} "
                      f"({whose}); lr ends at {1 - cfg.frames / horizon:.3f} of its initial value")
     if cfg.reward_scale != 1.0:

@@ -125,3 +125,20 @@ def test_carracing_learns_from_rewards_scaled_to_atari_levels_and_says_so():
     assert cfg.reward_scale == 0.01 and TrainConfig(game="Pong", out="x").reward_scale == 1.0
     assert any("reward_scale = 0.01" in note for note in deviations(cfg, resolve("CarRacing")))
     assert not any("reward_scale" in note for note in deviations(TrainConfig(game="Pong", out="x"), resolve("Pong")))
+
+
+def test_the_annealing_horizon_note_names_its_agent_steps_outside_atari():
+    pytest.importorskip("Box2D")
+    from a3c.config import TrainConfig
+    from a3c.envs import resolve
+    from a3c.trainer import deviations
+
+    def horizon_note(game: str) -> str:
+        return next(n for n in deviations(TrainConfig(game=game, out="x", frames=8_000_000), resolve(game))
+                    if "annealed over" in n)
+
+    assert "annealed over 320,000,000 (the paper's training)" in horizon_note("Pong")
+    spec = resolve("CarRacing")
+    steps = TrainConfig(game="CarRacing", out="x").lr_anneal_frames // spec.frames_per_step
+    assert f"({steps:,} agent steps: the paper's Atari training in agent steps)" in horizon_note("CarRacing")
+    assert steps == 80_000_000
