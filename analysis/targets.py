@@ -19,14 +19,23 @@ from analysis.scale import describe, short_number
 from analysis.tables import write_table
 
 
+def run_key(run: str | Path) -> str:
+    """A run directory's name in a summary: its path from the nearest `runs` directory on
+    (runs/atari_table/Pong/...), the same on every machine and checkout; the resolved path when no
+    parent is named `runs`."""
+    resolved = Path(run).resolve()
+    parents = [parent for parent in resolved.parents if parent.name == "runs"]
+    return f"runs/{resolved.relative_to(parents[0]).as_posix()}" if parents else str(resolved)
+
+
 def _base_summary(runs: pd.DataFrame, target: str) -> dict:
     """Run counts, scale, deviations and compute of one target's runs.
 
-    run_worker_hours (per complete run, keyed by its resolved path) lets the report count a run
-    once when two targets analyse the same runs (scalability and data_efficiency).
+    run_worker_hours (per complete run, keyed by run_key) lets the report count a run once when
+    two targets analyse the same runs (scalability and data_efficiency).
     """
     done = runs[runs["completed"].astype(bool)]
-    hours = {str(Path(run).resolve()): float(wall * workers) / 3600
+    hours = {run_key(run): float(wall * workers) / 3600
              for run, wall, workers in zip(done["run"], done["wall_time"], done["workers"])}
     deviations = sorted({d for devs in runs["deviations"] for d in devs})
     return {"complete_runs": int(len(done)), "partial_runs": int(len(runs) - len(done)),

@@ -152,3 +152,14 @@ def test_report_without_analyses_is_a_clear_error(tmp_path, caplog):
     assert main(["report", "--results", str(tmp_path / "nope"), "--out", str(tmp_path / "r.md")]) == 2
     assert "no analyses" in caplog.text
     assert not (tmp_path / "r.md").exists()
+
+
+def test_a_summary_names_its_runs_from_their_runs_directory_not_by_the_machines_path(tmp_path, make_run):
+    # Committed summaries are read on other machines: the report's once-per-run compute count
+    # must not depend on where the checkout lies, and no absolute path may leak into results/.
+    runs, out = tmp_path / "results" / "runs" / "atari_table", tmp_path / "out"
+    make_run(runs, "Pong", seed=0)
+    assert main(["atari_table", "--runs", str(runs), "--out", str(out)]) == 0
+    keys = list(json.loads((out / "summary.json").read_text())["run_worker_hours"])
+    assert keys == ["runs/atari_table/Pong/a3c/w2/s0/lr0.0007-b0.01-t5"]
+    assert str(tmp_path) not in (out / "summary.json").read_text()
