@@ -32,7 +32,7 @@ class Diagnostics:
 
     def __init__(self, every: int) -> None:
         self.every = every
-        self.updates = 0  # this worker's updates since it started
+        self.updates = 0  # this worker process's updates since its launch (0 again after a resume)
         self.reset()
 
     def reset(self) -> None:
