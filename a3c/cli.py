@@ -77,10 +77,11 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
         elif f.type.startswith("tuple"):
             kwargs.update(nargs="+", type=float, metavar="X")
         else:
-            kwargs["type"] = parse_count if meta["count"] else {"int": int, "float": float, "str": str}[f.type]
+            kinds = {"int": int, "float": float, "float | None": float, "str": str}
+            kwargs["type"] = parse_count if meta["count"] else kinds[f.type]
             kwargs["choices"] = meta["choices"]
             if not meta["choices"]:
-                kwargs["metavar"] = {"int": "N", "float": "X"}.get(f.type, f.name.upper())
+                kwargs["metavar"] = {"int": "N", "float": "X", "float | None": "X"}.get(f.type, f.name.upper())
         parser.add_argument(flag, **kwargs)
 
 
@@ -93,6 +94,8 @@ def default_text(f: dataclasses.Field) -> str:
         return "default: on for the value-based methods on Atari, off otherwise; "
     if f.type == "bool":
         return f"default: {f.name} = {f.default}; "
+    if f.default is None:
+        return "default: off; "
     return "" if f.default == "" else f"default: {show(f.default)}; "
 
 

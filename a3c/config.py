@@ -14,6 +14,7 @@ workflow all get the same values; a value given explicitly always wins.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -171,6 +172,11 @@ class TrainConfig:
     stop_on_dead_network: bool = setting(
         False, "ours (off: runs go the paper's whole length)", "end the run early, with its final "
         "evaluation, once the health check finds a dead network (diagnostics' dead_units 1.0 for 20 rows)")
+    # SB3's StopTrainingOnRewardThreshold: for checks that ask "does it learn?" (tests/a3c/test_learning.py),
+    # so a slow run may be given a long budget that a fast one does not spend.
+    stop_at_return: float | None = setting(
+        None, "ours (off: runs go the paper's whole length)", "end the run early, with its final evaluation, "
+        "once a periodic evaluation's mean return reaches this")
     hidden: int = setting(0, "ours; 0 = 64, or the paper's 200 on MuJoCo (a3c/models.py)",
                           "MLP width for vector observations (0 = per-domain default)")
     # A3C FF on Atari: the gradient from the acting pass's activations (a3c/replay_grad.py), the
@@ -236,7 +242,9 @@ def convert(key: str, value: Any, kind: str) -> Any:
             if isinstance(value, bool):
                 raise TypeError
             return parse_count(value) if isinstance(value, str) else int_exactly(value)
-        if kind == "float":
+        if kind == "float | None" and value is None:
+            return None
+        if kind in ("float", "float | None"):
             if isinstance(value, bool):
                 raise TypeError
             return float(value)
@@ -321,6 +329,8 @@ def validate(cfg: TrainConfig) -> None:
         (cfg.value_coef >= 0, f"value_coef must be >= 0, got {cfg.value_coef}"),
         (cfg.reward_scale > 0, f"reward_scale must be > 0, got {cfg.reward_scale}"),
         (cfg.progress_every > 0, "progress_every must be > 0"),
+        (cfg.stop_at_return is None or math.isfinite(cfg.stop_at_return),
+         f"stop_at_return must be a finite number, got {cfg.stop_at_return}"),
         (cfg.hidden >= 0, f"hidden must be >= 0 (0 = per-domain default), got {cfg.hidden}"),
         (0 <= cfg.protocol.eval_epsilon <= 1, "eval_epsilon must be in [0, 1]"),
         (cfg.protocol.frame_skip >= 1, "frame_skip must be >= 1"),

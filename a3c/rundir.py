@@ -362,12 +362,15 @@ def library_versions() -> dict[str, str]:
 
 
 def git_commit() -> str:
+    """HEAD, with "-dirty" when tracked files outside results/ differ from it (a run in progress
+    changes its own tracked logs there; that is not a change to the code that trains)."""
     here = Path(__file__).resolve().parent
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
                              timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                               capture_output=True, text=True, timeout=5).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ":(top)",
+                                ":(exclude,top)results"], cwd=here, capture_output=True, text=True,
+                               timeout=5).stdout.strip()
         return out + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"

@@ -125,6 +125,9 @@ def deviations(cfg: TrainConfig, spec: EnvSpec) -> list[str]:
                      "gives no reward scale)")
     if cfg.stop_on_dead_network:
         notes.append("ends early if its network dies (stop_on_dead_network; final.json's stopped_early says when)")
+    if cfg.stop_at_return is not None:
+        notes.append(f"ends early once an evaluation's mean return reaches {cfg.stop_at_return:g} (stop_at_return; "
+                     "final.json's stopped_early says when)")
     if cfg.algo in VALUE_BASED:
         notes.append("final epsilons assigned to workers by rank in the paper's proportions, not drawn at random")
     if spec.domain == "mujoco":
@@ -213,8 +216,9 @@ def available_memory_mb() -> int | None:
 
 
 # What a resumed run may change: its length, its parallelism and its bookkeeping (stop_on_dead_network
-# too: a run started before the study turned it on resumes with it).
+# and stop_at_return too: a run started before the study turned it on resumes with it).
 RESUMABLE_CHANGES = {"frames", "workers", "out", "checkpoint_every", "progress_every", "stop_on_dead_network",
+                     "stop_at_return",
                      "protocol.eval_every", "protocol.eval_episodes", "protocol.final_eval_episodes"}
 
 
@@ -454,14 +458,25 @@ class Trainer:
             time.sleep(POLL_SECONDS)
 
     def ends_early(self) -> bool:
-        """With cfg.stop_on_dead_network: whether the health check has found a dead network (on a
-        resume, in the earlier segments' diagnostics rows too); sets self.stopped_early once."""
+        """Whether the run ends before its budget: an evaluation reached cfg.stop_at_return
+        (note_target_reached), or, with cfg.stop_on_dead_network, the health check has found a dead
+        network (on a resume, in the earlier segments' diagnostics rows too); sets self.stopped_early once."""
         finding = self.health.findings.get("dead_network") if self.cfg.stop_on_dead_network else None
         if finding and self.stopped_early is None:
             self.stopped_early = {"reason": "dead_network", "frames": self.frames.value, "finding": finding}
             log.warning("ending the run early at frame %s (--stop-on-dead-network): %s",
                         f"{self.frames.value:,}", finding)
         return self.stopped_early is not None
+
+    def note_target_reached(self, result: dict[str, Any]) -> None:
+        """With cfg.stop_at_return: end the run once an evaluation's mean return reaches it."""
+        target = self.cfg.stop_at_return
+        if target is None or self.stopped_early is not None or result["mean_return"] < target:
+            return
+        self.stopped_early = {"reason": "reached_return", "frames": result["frames"],
+                              "mean_return": result["mean_return"], "target": target}
+        log.info("ending the run early at frame %s (--stop-at-return): evaluation mean %.2f >= %g",
+                 f"{result['frames']:,}", result["mean_return"], target)
 
     def handle(self, message: Message) -> None:
         """One message from a process (a3c/processes.py): log it; an error stops the run."""
@@ -477,6 +492,7 @@ class Trainer:
                 self.logs.evaluation(result)
                 log.info("eval at frame %s: mean %.2f +- %.2f over %d episodes", f"{result['frames']:,}",
                          result["mean_return"], result["std_return"], result["n_episodes"])
+                self.note_target_reached(result)
             case DiagnosticsMessage():
                 row = dict(message.row, frames=message.frames, wall_time=round(self.elapsed(), 3),
                            fps=round(self.fps, 1))

@@ -11,10 +11,17 @@ def test_yaml_style_strings_become_numbers():
     assert cfg.protocol.eval_every == 250_000
 
 
+def test_an_optional_number_may_be_null_or_a_number():
+    assert TrainConfig.from_dict({"stop_at_return": None}).stop_at_return is None
+    assert TrainConfig.from_dict({"stop_at_return": "1e3"}).stop_at_return == 1000.0
+    assert TrainConfig.from_dict({"stop_at_return": -20}).stop_at_return == -20.0
+
+
 @pytest.mark.parametrize("data,message", [
     ({"lr": "fast"}, "lr: expected float"),
     ({"workers": 2.5}, "workers: expected int"),
     ({"lr_anneal": "yes"}, "lr_anneal: expected bool"),
+    ({"stop_at_return": "high"}, "stop_at_return: expected float | None"),
     ({"protocol": {"noop_max": True}}, "noop_max: expected int"),
     ({"protocol": None, "game": 3}, "game: expected str"),
     ({"protocol": [1]}, "protocol must be a mapping"),

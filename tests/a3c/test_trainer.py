@@ -17,6 +17,7 @@ from tests.processes import FAST, alive, children, cli, in_process_worker, wait_
     (["--workers", "0"], "workers must be in [1, 999], got 0"),
     (["--frames", "0"], "frames must be > 0"),
     (["--game", "Pongg"], "did you mean"),
+    (["--stop-at-return", "inf"], "stop_at_return must be a finite number"),
 ])
 def test_invalid_arguments_fail_before_any_work(tmp_path, caplog, args, message):
     out = tmp_path / "run"
@@ -78,6 +79,21 @@ def test_short_run_writes_the_whole_run_directory(tmp_path):
     assert (out / "train_log.csv").read_text().count("\n") > 10
     assert (out / "eval_log.csv").read_text().count("\n") >= 2
     assert "fps" in text and "eta" in text  # the progress line
+
+
+def test_a_run_ends_at_the_first_evaluation_that_reaches_stop_at_return(tmp_path):
+    """Every CartPole episode returns >= 1, so the first evaluation (at 5k frames) reaches 0.5."""
+    out = tmp_path / "run"
+    proc = cli(*FAST, "--workers", "2", "--frames", "1M", "--stop-at-return", "0.5", "--out", str(out))
+    text, _ = proc.communicate(timeout=240)
+    assert proc.returncode == 0, text
+    final = json.loads((out / "final.json").read_text())
+    stop = final["stopped_early"]
+    assert stop["reason"] == "reached_return" and stop["target"] == 0.5 and stop["mean_return"] >= 0.5
+    assert stop["frames"] == final["best"]["frames"] <= final["frames"] < 100_000
+    assert final["completed"] and final["final"]["n_episodes"] == 2
+    config = json.loads((out / "config.json").read_text())
+    assert config["stop_at_return"] == 0.5 and any("ends early once" in d for d in config["deviations"])
 
 
 def test_a_runs_config_json_can_be_fed_back_as_a_config_file(tmp_path):
