@@ -219,6 +219,9 @@ def test_a_methods_chosen_setting_reaches_its_runs_flags_and_directories(tmp_pat
                       result.stdout)
     assert nstep and nstep.group(2) == "lr0.000164896_eps1e-08"  # A3C FF's setting (not studied on its own)
     assert "--lr 0.000164896 --rms-eps 1e-08" in nstep.group(1)
+    lstm = re.search(r"--game Pong --algo a3c-lstm ([^>]*)--out \S+/atari_table/Pong/a3c-lstm/w2/(\S+)/s0",
+                     result.stdout)
+    assert lstm and lstm.group(2) == "lr0.0007_eps0.1" and "--lr 0.0007 --rms-eps 0.1" in lstm.group(1)
     # the analysis reads the listed runs only (not a stray older run in the same directory)
     listed = re.search(r"-m analysis atari_table --runs ([^>]*) --out", result.stdout).group(1).split()
     assert len(listed) == 15 and listed[0].endswith("/atari_table/BeamRider/a3c/w2/lr0.000164896_eps1e-08/s0")
