@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from a3c.diagnostics import HealthCheck
 from a3c.rundir import CHECKPOINT, LOCK_NAME, RunDirError, read_json, read_log_rows
 
 log = logging.getLogger("a3c.status")
@@ -41,6 +42,7 @@ class RunStatus:
     rate_span_s: float = 0.0  # the span of training time `rate` was measured over
     log_age_s: float | None = None  # since train_log.csv was last written
     final: dict[str, Any] | None = None
+    health: list[str] = dataclasses.field(default_factory=list)  # the health check's findings so far
 
     @property
     def budget(self) -> int:
@@ -169,10 +171,14 @@ def read_status(run: Path) -> RunStatus:
                        sum(recent) / len(recent) if recent else None, rate[0] if rate else None,
                        evals[-1] if evals else None)
     status.rate_span_s = rate[1] if rate else 0.0
+    status.health = health_findings(run)
     status.log_age_s = time.time() - (run / "train_log.csv").stat().st_mtime if rows else None
     if (run / "final.json").exists():
         status.final = read_mapping(run / "final.json")
         status.state, status.frames = "complete", int(status.final.get("frames") or status.frames)
+        health = status.final.get("health")
+        if isinstance(health, dict) and isinstance(health.get("warnings"), list):
+            status.health = [str(w) for w in health["warnings"]]  # the trainer's own, policy collapse too
         return status
     status.holder = lock_holder(run)
     if (run / CHECKPOINT).exists():
@@ -182,6 +188,15 @@ def read_status(run: Path) -> RunStatus:
     else:
         status.state = "stopped" if status.checkpoint_age_s is not None else "no checkpoint yet"
     return status
+
+
+def health_findings(run: Path) -> list[str]:
+    """The trainer's health findings so far, from diagnostics.csv (the same check the trainer runs;
+    without the policy-collapse check, whose floor needs the action count)."""
+    check = HealthCheck(None)
+    for row in read_rows(run / "diagnostics.csv"):
+        check.add(row)
+    return check.summary()["warnings"]
 
 
 def read_rows(path: Path) -> list[dict[str, float | None]]:
@@ -222,6 +237,7 @@ def describe(status: RunStatus) -> str:
         lines.append(f"  final score {fmt_number(final.get('mean_return'))} +- {fmt_number(final.get('std_return'))} "
                      f"over {final.get('n_episodes', '?')} episodes; "
                      f"{fmt_duration(float(status.final.get('wall_time') or 0))} of training")
+    lines += [f"  UNHEALTHY: {finding}" for finding in status.health]
     if status.recent_return is not None:
         lines.append(f"  training return, mean of the last {min(status.episodes, RECENT_EPISODES)} episodes: "
                      f"{status.recent_return:.2f} ({status.episodes:,} episodes)")

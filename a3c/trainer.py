@@ -512,9 +512,13 @@ class Trainer:
         self.progress_frames, self.progress_time, self.last_progress = frames, now, now
         eta = (self.cfg.frames - frames) / fps if fps > 0 else math.inf
         recent = f"{sum(self.recent) / len(self.recent):.2f}" if self.recent else "n/a"
-        log.info("frames %s/%s (%.1f%%) | fps %s | return(last %d) %s | episodes %d | eta %s",
+        # A finding stays on every progress line: a one-off WARNING scrolls away (a Pong LSTM run
+        # trained 17.7M frames on a dead network, its warning unread).
+        flags = self.health.summary()["flags"]
+        unhealthy = f" | UNHEALTHY: {', '.join(flags)} (see its WARNING)" if flags else ""
+        log.info("frames %s/%s (%.1f%%) | fps %s | return(last %d) %s | episodes %d | eta %s%s",
                  f"{frames:,}", f"{self.cfg.frames:,}", 100 * frames / self.cfg.frames,
-                 f"{fps:,.0f}", len(self.recent), recent, self.counters["episodes"], format_eta(eta))
+                 f"{fps:,.0f}", len(self.recent), recent, self.counters["episodes"], format_eta(eta), unhealthy)
 
     def final_evaluation(self) -> dict[str, Any]:
         episodes = self.cfg.protocol.final_eval_episodes

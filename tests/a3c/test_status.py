@@ -64,6 +64,19 @@ def test_complete_stopped_and_unstarted_runs_below_a_directory(tmp_path):
     assert "final score 19.50 +- 1.25 over 30 episodes; 1h01m of training" in text and "ETA" not in text
 
 
+def test_a_runs_health_findings_are_shown_while_it_trains_and_once_it_is_complete(tmp_path):
+    run = make_run(tmp_path / "r", [(1000, 10.0, -21.0)])
+    rows = "".join(f"{1000 * k},{k},{1.0 if k >= 5 else 0.9}\n" for k in range(30))
+    (run / "diagnostics.csv").write_text("frames,wall_time,dead_units\n" + rows)
+    text = status.describe(status.read_status(run))
+    assert "UNHEALTHY: every unit of the torso's last layer constant" in text and "at frame 24,000" in text
+    (run / "diagnostics.csv").write_text("frames,wall_time,dead_units\n" + rows.replace(",1.0\n", ",0.9\n"))
+    assert "UNHEALTHY" not in status.describe(status.read_status(run))
+    health = {"ok": False, "warnings": ["the policy has collapsed"], "flags": ["policy_collapse"]}
+    done = make_run(tmp_path / "done", [(10_000, 50.0, 20.0)], final={"frames": 10_000, "health": health})
+    assert "UNHEALTHY: the policy has collapsed" in status.describe(status.read_status(done))
+
+
 def test_the_frame_rate_counts_training_time_only(tmp_path):
     """wall_time is summed over resumed segments: the rate comes from it, not from the clock."""
     rows = [{"frames": f, "wall_time": t} for f, t in [(0, 0.0), (1000, 100.0), (3000, 400.0), (4000, 500.0)]]

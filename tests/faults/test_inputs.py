@@ -1,6 +1,7 @@
 """Faults from the user: flags the machine cannot hold, and settings that wreck learning silently."""
 import csv
 import json
+import re
 
 import pytest
 
@@ -54,6 +55,7 @@ def test_a_collapsed_policy_is_flagged_in_the_log_and_final_json(tmp_path):
                                "--diagnostics-every", "20")
     assert "WARNING" in text and "the policy has collapsed" in text
     assert not final["health"]["ok"] and "policy_collapse" in final["health"]["flags"]
+    assert re.search(r"\| UNHEALTHY: [^\n]*policy_collapse", text)  # every progress line after the finding says so
 
 
 @pytest.mark.slow
