@@ -187,10 +187,11 @@ def test_the_reduced_scale_plans_the_table2_games_extra_seeds_and_methods(tmp_pa
     assert len(table) == 7 + 2 * 2 + 2 * 2
     assert {r.split("/")[0] for r in table if "/a3c/" in r} == {
         "BeamRider", "Breakout", "Enduro", "Pong", "Qbert", "Seaquest", "SpaceInvaders"}
-    chosen = "lr0.000164896_eps1e-08"  # the lr_study's choice, for all three methods
+    chosen = "lr0.000164896_eps1e-08"  # the lr_study's choice, for A3C FF and n-step Q
     assert sorted(r for r in table if r.startswith("Pong/")) == sorted(
-        f"Pong/{algo}/w2/{chosen}/s{seed}/final.json" for algo, seed in
-        [("a3c", 0), ("a3c", 1), ("a3c", 2), ("a3c-lstm", 0), ("n-step-q", 0)])
+        f"Pong/{algo}/w2/{variant}/s{seed}/final.json" for algo, variant, seed in
+        [("a3c", chosen, 0), ("a3c", chosen, 1), ("a3c", chosen, 2), ("a3c-lstm", "lr0.0007_eps0.1", 0),
+         ("n-step-q", chosen, 0)])
     assert not any("/runs/scalability/" in r or "/runs/mujoco_table/" in r for r in runs)
     counts = job_counts(result.stdout)
     # atari_table, lr_study_carry, driving, maze; and lr_study's, the checkpoint carry re-plans from
