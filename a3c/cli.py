@@ -77,11 +77,11 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
         elif f.type.startswith("tuple"):
             kwargs.update(nargs="+", type=float, metavar="X")
         else:
-            kinds = {"int": int, "float": float, "float | None": float, "str": str}
-            kwargs["type"] = parse_count if meta["count"] else kinds[f.type]
+            kind = f.type.removesuffix(" | None")  # an optional value's flag takes the value's type
+            kwargs["type"] = parse_count if meta["count"] else {"int": int, "float": float, "str": str}[kind]
             kwargs["choices"] = meta["choices"]
             if not meta["choices"]:
-                kwargs["metavar"] = {"int": "N", "float": "X", "float | None": "X"}.get(f.type, f.name.upper())
+                kwargs["metavar"] = {"int": "N", "float": "X"}.get(kind, f.name.upper())
         parser.add_argument(flag, **kwargs)
 
 

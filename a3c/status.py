@@ -171,7 +171,6 @@ def read_status(run: Path) -> RunStatus:
                        sum(recent) / len(recent) if recent else None, rate[0] if rate else None,
                        evals[-1] if evals else None)
     status.rate_span_s = rate[1] if rate else 0.0
-    status.health = health_findings(run)
     status.log_age_s = time.time() - (run / "train_log.csv").stat().st_mtime if rows else None
     if (run / "final.json").exists():
         status.final = read_mapping(run / "final.json")
@@ -180,6 +179,7 @@ def read_status(run: Path) -> RunStatus:
         if isinstance(health, dict) and isinstance(health.get("warnings"), list):
             status.health = [str(w) for w in health["warnings"]]  # the trainer's own, policy collapse too
         return status
+    status.health = health_findings(run)
     status.holder = lock_holder(run)
     if (run / CHECKPOINT).exists():
         status.checkpoint_age_s = time.time() - (run / CHECKPOINT).stat().st_mtime
