@@ -327,6 +327,8 @@ def format_bill(runs_by_target: dict[str, list[Run]], throughput: Throughput, co
 CHECKPOINT = "checkpoint.pt"  # a3c/rundir.py's names (not imported: that module needs torch)
 FINAL = "final.json"
 TRAIN_LOG = "train_log.csv"
+RUN_LOG = "run.log"
+UNHEALTHY_RE = re.compile(r"\| UNHEALTHY: (?P<flags>[^()]+?) \(see its WARNING\)\s*$")  # a3c/trainer.py's progress line
 
 
 def frames_done(run_dir: Path, frames: int) -> int:
@@ -359,6 +361,34 @@ def last_logged_frames(log: Path) -> int:
     return 0
 
 
+def health_flags(run_dir: Path) -> list[str]:
+    """The trainer's health flags of a run (dead_network, ...): final.json's `health` once complete,
+    else those on the last progress line of its run.log (the trainer replays diagnostics.csv on a
+    resume, so that line has every finding so far); [] for a healthy or unstarted run."""
+    run_dir = Path(run_dir)
+    if (run_dir / FINAL).exists():
+        try:
+            health = json.loads((run_dir / FINAL).read_text()).get("health")
+        except (OSError, ValueError, AttributeError):
+            return []
+        flags = health.get("flags") if isinstance(health, dict) else None
+        return [str(f) for f in flags] if isinstance(flags, list) else []
+    try:
+        lines = (run_dir / RUN_LOG).read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+    for line in reversed(lines):
+        if " INFO frames " in line:
+            m = UNHEALTHY_RE.search(line)
+            return [f.strip() for f in m["flags"].split(",")] if m else []
+    return []
+
+
+def flagged_runs(run_dirs: Iterable[Path]) -> dict[str, list[str]]:
+    """Shown path -> health flags, of the runs among `run_dirs` that have any."""
+    return {shown_path(Path(d)): flags for d in run_dirs if (flags := health_flags(Path(d)))}
+
+
 def remaining_core_h(run: Run, done: int, throughput: Throughput) -> float:
     """Core-hours a run still needs (the bill's formula over its frames not yet done)."""
     return remaining_wall_h(run, done, throughput) * run.cpus
@@ -369,10 +399,12 @@ def remaining_wall_h(run: Run, done: int, throughput: Throughput) -> float:
 
 
 def format_progress(runs_by_target: dict[str, list[Run]], done_by_target: dict[str, list[int]],
-                    throughput: Throughput, cores: int | None, shared: dict[str, str] | None = None) -> str:
+                    throughput: Throughput, cores: int | None, shared: dict[str, str] | None = None,
+                    flagged: dict[str, list[str]] | None = None) -> str:
     """Markdown: per target, the runs complete / in progress / not started, the frames done, and
     what the rest still costs on `cores` cores (the bill's estimate applied to the frames left;
-    without `cores`, the wall column is the longest run's rest, as in format_bill)."""
+    without `cores`, the wall column is the longest run's rest, as in format_bill); then the runs
+    with health findings (`flagged`, flagged_runs()), so a dead network is not resumed unseen."""
     shared = shared or {}
     where = f"on {cores} cores" if cores else "with every run started at once"
     out = [f"Progress (from the run directories; wall time left {where}):", "",
@@ -391,6 +423,10 @@ def format_progress(runs_by_target: dict[str, list[Run]], done_by_target: dict[s
                 "so this is the plan's progress, not frames trained); a run with a checkpoint, its last logged "
                 "training episode (a resume restarts from the checkpoint, at most one checkpoint interval "
                 "earlier); the same launch command resumes every run in progress."]
+    if flagged:
+        out += ["", f"UNHEALTHY: {len(flagged)} run(s) with health findings (`python -m a3c status DIR` says what "
+                    "and from which frame; a complete one's score is not the method's):"]
+        out += [f"- {path}: {', '.join(flags)}" for path, flags in flagged.items()]
     return "\n".join(out)
 
 

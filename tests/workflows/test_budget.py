@@ -238,11 +238,42 @@ def test_progress_counts_runs_and_prices_only_the_frames_left():
     assert abs(printed - max(left / 2, 20e6 / (2911 * 2) / 3600)) <= tol
 
 
+PROGRESS = ("2026-12-07 22:37:51,470 INFO frames 2,381,404/20,000,000 (11.9%) | fps 2,250 | return(last 10) -19.90 "
+            "| episodes 774 | eta 1h40m{}\n")
+SICK = " | UNHEALTHY: dead_network, policy_collapse (see its WARNING)"
+
+
+def test_health_flags_come_from_final_json_else_the_last_progress_line(tmp_path):
+    done = write_run(tmp_path, "done", final=True)
+    (done / "final.json").write_text('{"health": {"ok": false, "flags": ["dead_network"], "warnings": ["..."]}}')
+    assert budget.health_flags(done) == ["dead_network"]
+    assert budget.health_flags(write_run(tmp_path, "fine", final=True)) == []  # final.json of "{}"
+    going = write_run(tmp_path, "going", checkpoint=True, log=LOG)
+    (going / "run.log").write_text(PROGRESS.format(SICK) + "2026-12-07 22:37:52,0 WARNING health: ...\n")
+    assert budget.health_flags(going) == ["dead_network", "policy_collapse"]
+    # the last progress line decides: a line without the suffix (a run whose finding is gone) is healthy
+    (going / "run.log").write_text(PROGRESS.format(SICK) + PROGRESS.format(""))
+    assert budget.health_flags(going) == []
+    assert budget.health_flags(tmp_path / "never") == []
+    assert budget.flagged_runs([done, going, tmp_path / "never"]) == {budget.shown_path(done): ["dead_network"]}
+
+
+def test_progress_lists_the_runs_with_health_findings():
+    stored = budget.Throughput.load(budget.STORED_THROUGHPUT)
+    runs = [budget.Run("atari_table", "Pong", "a3c-lstm", 2, "default", 0, 20_000_000)]
+    clean = budget.format_progress({"atari_table": runs}, {"atari_table": [5_000_000]}, stored, 2)
+    assert "UNHEALTHY" not in clean
+    text = budget.format_progress({"atari_table": runs}, {"atari_table": [5_000_000]}, stored, 2,
+                                  flagged={"runs/x/s0": ["dead_network"]})
+    assert "UNHEALTHY: 1 run(s)" in text and "- runs/x/s0: dead_network" in text
+
+
 def test_budget_prints_the_progress_of_the_run_directories(tmp_path):
     results = tmp_path / "results"
     runs = "runs/atari_table/{}/a3c/w2/default/s0"
     write_run(results, runs.format("Pong"), final=True)
-    write_run(results, runs.format("Breakout"), checkpoint=True, log=LOG)
+    sick = write_run(results, runs.format("Breakout"), checkpoint=True, log=LOG)
+    (sick / "run.log").write_text(PROGRESS.format(SICK))
     result = run_budget(tmp_path, "smoke")
     assert result.returncode == 0, result.stderr[-3000:]
     rows = {r[0]: r for r in table_rows(result.stdout, "| target | complete |")}
@@ -250,3 +281,5 @@ def test_budget_prints_the_progress_of_the_run_directories(tmp_path):
     assert rows["atari_table"][1:5] == ["1", "1", "2", "40.0k of 80.0k (50.0%)"]
     assert rows["scalability"][1:4] == ["0", "0", "8"]
     assert result.stdout.index("Compute bill") < result.stdout.index("Progress")
+    assert "UNHEALTHY: 1 run(s)" in result.stdout
+    assert "runs/atari_table/Breakout/a3c/w2/default/s0: dead_network, policy_collapse" in result.stdout

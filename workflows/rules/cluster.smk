@@ -37,6 +37,13 @@ def grid_done_by_target():
                 for path in runs_for(experiment_of_analysis(t))] for t in BILL_TARGETS}
 
 
+def grid_flagged_runs():
+    """Run directory -> health flags, of the grid's runs (complete or in progress) with any (budget.flagged_runs)."""
+    targets = [t for t in BILL_TARGETS if t not in SHARED_RUNS]
+    dirs = dict.fromkeys(Path(path).parent for t in targets for path in runs_for(experiment_of_analysis(t)))
+    return compute_budget.flagged_runs(dirs)
+
+
 def measure_throughput():
     """budget_measure=true: frames/s per worker of every (domain, method) of this scale, here."""
     pairs = {(r.domain, r.algo) for runs in grid_runs_by_target().values() for r in runs}
@@ -59,7 +66,7 @@ rule budget:
         runs = grid_runs_by_target()
         text = compute_budget.format_bill(runs, throughput, cores, SCALE, shared=SHARED_RUNS)
         text += "\n\n" + compute_budget.format_progress(runs, grid_done_by_target(), throughput, cores,
-                                                         shared=SHARED_RUNS)
+                                                         shared=SHARED_RUNS, flagged=grid_flagged_runs())
         print(text, flush=True)
         with open(log[0], "w") as f:
             f.write(text + "\n")
@@ -94,13 +101,13 @@ def on_launch():
     if problems:
         raise WorkflowError("SLURM launch refused, nothing was submitted:\n"
                             + "\n".join(f"  - {p}" for p in problems))
-    runs, done = {}, {}
+    runs, done, dirs = {}, {}, []
     for job in jobs:
         if job.rule.name == "train":
             run = run_of(job.wildcards)
             runs.setdefault(job.wildcards.experiment, []).append(run)
-            done.setdefault(job.wildcards.experiment, []).append(
-                compute_budget.frames_done(Path(job.output[0]).parent, run.frames))
+            dirs.append(Path(job.output[0]).parent)
+            done.setdefault(job.wildcards.experiment, []).append(compute_budget.frames_done(dirs[-1], run.frames))
     choice_open = any(job.rule.name == "study_analysis" for job in jobs) or not os.path.exists(STUDY_SUMMARY)
     if choice_open and "lr_study_carry" not in runs \
             and any(job.rule.name == "analysis" and job.wildcards.target == "lr_study_carry" for job in jobs):
@@ -111,7 +118,8 @@ def on_launch():
         cores = given_cores() if executor == "local" else None
         text = compute_budget.format_bill(runs, THROUGHPUT, cores, SCALE, title="Compute bill of this launch")
         if any(any(d) for d in done.values()):  # some runs resume: what is left of them
-            text += "\n\n" + compute_budget.format_progress(runs, done, THROUGHPUT, cores)
+            text += "\n\n" + compute_budget.format_progress(runs, done, THROUGHPUT, cores,
+                                                             flagged=compute_budget.flagged_runs(dirs))
         logger.info(text + "\n")
 
 
