@@ -425,7 +425,7 @@ def format_progress(runs_by_target: dict[str, list[Run]], done_by_target: dict[s
                 "earlier); the same launch command resumes every run in progress."]
     if flagged:
         out += ["", f"UNHEALTHY: {len(flagged)} run(s) with health findings (`python -m a3c status DIR` says what "
-                    "and from which frame; a complete one's score is not the method's):"]
+                    "and from which frame; look before resuming one or reporting its score):"]
         out += [f"- {path}: {', '.join(flags)}" for path, flags in flagged.items()]
     return "\n".join(out)
 
