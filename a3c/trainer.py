@@ -511,14 +511,8 @@ class Trainer:
         fps = self.fps = (frames - self.progress_frames) / max(now - self.progress_time, 1e-9)
         self.progress_frames, self.progress_time, self.last_progress = frames, now, now
         eta = (self.cfg.frames - frames) / fps if fps > 0 else math.inf
-        recent = f"{sum(self.recent) / len(self.recent):.2f}" if self.recent else "n/a"
-        # A finding stays on every progress line: a one-off WARNING scrolls away (a Pong LSTM run
-        # trained 17.7M frames on a dead network, its warning unread).
-        flags = self.health.summary()["flags"]
-        unhealthy = f" | UNHEALTHY: {', '.join(flags)} (see its WARNING)" if flags else ""
-        log.info("frames %s/%s (%.1f%%) | fps %s | return(last %d) %s | episodes %d | eta %s%s",
-                 f"{frames:,}", f"{self.cfg.frames:,}", 100 * frames / self.cfg.frames,
-                 f"{fps:,.0f}", len(self.recent), recent, self.counters["episodes"], format_eta(eta), unhealthy)
+        log.info("%s", progress_line(frames, self.cfg.frames, fps, list(self.recent), self.counters["episodes"],
+                                     eta, self.health.summary()["flags"]))
 
     def final_evaluation(self) -> dict[str, Any]:
         episodes = self.cfg.protocol.final_eval_episodes
@@ -537,6 +531,18 @@ class Trainer:
         log.info("final score %.2f +- %.2f (%d episodes); wrote %s", final["mean_return"],
                  final["std_return"], final["n_episodes"], self.out / "final.json")
         return result
+
+
+def progress_line(frames: int, total: int, fps: float, recent: list[float], episodes: int, eta: float,
+                  flags: list[str]) -> str:
+    """The periodic progress line. workflows/budget.py reads the UNHEALTHY suffix back from run.log
+    (tests/workflows/test_budget.py ties the two formats together)."""
+    mean = f"{sum(recent) / len(recent):.2f}" if recent else "n/a"
+    # A finding stays on every progress line: a one-off WARNING scrolls away (a Pong LSTM run
+    # trained 17.7M frames on a dead network, its warning unread).
+    unhealthy = f" | UNHEALTHY: {', '.join(flags)} (see its WARNING)" if flags else ""
+    return (f"frames {frames:,}/{total:,} ({100 * frames / total:.1f}%) | fps {fps:,.0f} | "
+            f"return(last {len(recent)}) {mean} | episodes {episodes} | eta {format_eta(eta)}{unhealthy}")
 
 
 def format_eta(seconds: float) -> str:

@@ -258,6 +258,28 @@ def test_health_flags_come_from_final_json_else_the_last_progress_line(tmp_path)
     assert budget.flagged_runs([done, going, tmp_path / "never"]) == {budget.shown_path(done): ["dead_network"]}
 
 
+def test_health_flags_read_back_the_trainers_own_progress_line_from_run_log(tmp_path):
+    """The regex in budget.py and the trainer's line (a3c/trainer.py progress_line, logged through
+    a3c/cli.py's run.log handler) are written apart: this ties them together."""
+    import logging
+
+    from a3c import cli, trainer
+
+    run = write_run(tmp_path, "going", checkpoint=True, log=LOG)
+    handler = cli.add_run_log(str(run))
+    logger, level = trainer.log, logging.getLogger().level
+    logging.getLogger().setLevel(logging.INFO)
+    try:
+        for flags in (["dead_network", "policy_collapse"], []):
+            logger.info("%s", trainer.progress_line(2_381_404, 20_000_000, 2250.0, [-19.0, -21.0], 774, 6000.0, flags))
+            handler.flush()
+            assert budget.health_flags(run) == flags
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(level)
+        handler.close()
+
+
 def test_progress_lists_the_runs_with_health_findings():
     stored = budget.Throughput.load(budget.STORED_THROUGHPUT)
     runs = [budget.Run("atari_table", "Pong", "a3c-lstm", 2, "default", 0, 20_000_000)]
