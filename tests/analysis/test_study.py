@@ -7,9 +7,9 @@ import pytest
 from analysis.__main__ import run_target
 
 
-def study_run(make_run, root, game, lr, eps, seed, final, curve, diagnostics=None):
-    run = make_run(root, game, lr=lr, seed=seed, final=final, curve=curve, frames=20_000_000,
-                   name=f"{game}/a3c/w1/lr{lr}_eps{eps}/s{seed}")
+def study_run(make_run, root, game, lr, eps, seed, final, curve, diagnostics=None, algo="a3c"):
+    run = make_run(root, game, algo=algo, lr=lr, seed=seed, final=final, curve=curve, frames=20_000_000,
+                   name=f"{game}/{algo}/w1/lr{lr}_eps{eps}/s{seed}")
     config = json.loads((run / "config.json").read_text())
     config.update(rms_eps=eps, lr_anneal_frames=320_000_000)
     (run / "config.json").write_text(json.dumps(config))
@@ -31,7 +31,7 @@ def test_settings_average_their_seeds_and_the_best_on_the_tuning_games_is_chosen
     study_run(make_run, runs, "Breakout", 1e-4, 1e-8, 0, 20.0, curve)
     study_run(make_run, runs, "Alien", 1e-4, 1e-8, 0, 9999.0, curve)  # not a tuning game: never decides
     summary = run_target("lr_study", runs, tmp_path / "out")
-    assert summary["chosen"] == {"algo": "a3c", "lr": 7e-4, "rms_eps": 0.1, "lr_anneal_frames": 320_000_000}
+    assert summary["chosen"] == {"a3c": {"algo": "a3c", "lr": 7e-4, "rms_eps": 0.1, "lr_anneal_frames": 320_000_000}}
     assert summary["scale"]["runs_per_setting"] == [1, 2]  # a setting includes lr and eps here
     ranking = pd.read_csv(tmp_path / "out" / "lr_study_ranking.csv")
     assert ranking["runs"].tolist() == [3, 2]  # how many runs each mean rests on: seeds differ between settings
@@ -50,7 +50,7 @@ def test_without_a_complete_tuning_game_no_setting_is_chosen(tmp_path, make_run)
     runs = tmp_path / "runs"
     study_run(make_run, runs, "Pong", 7e-4, 0.1, 0, None, [(5_000_000, 1, -20.0)])
     summary = run_target("lr_study", runs, tmp_path / "out")
-    assert summary["chosen"] is None
+    assert summary["chosen"] == {"a3c": None}
     assert any("no setting chosen" in note for note in summary["notes"])
 
 
@@ -63,11 +63,31 @@ def test_the_rule_averages_human_normalised_scores_not_raw_ones(tmp_path, make_r
     study_run(make_run, runs, "Pong", 1e-4, 1e-8, 0, -20.0, curve)  # 2%
     study_run(make_run, runs, "BeamRider", 1e-4, 1e-8, 0, 600.0, curve)  # 1.4%: raw mean 290
     summary = run_target("lr_study", runs, tmp_path / "out")
-    assert summary["chosen"]["lr"] == 7e-4 and summary["chosen"]["rms_eps"] == 0.1
+    assert summary["chosen"]["a3c"]["lr"] == 7e-4 and summary["chosen"]["a3c"]["rms_eps"] == 0.1
     assert any("% of human" in note for note in summary["notes"])
     table = pd.read_csv(tmp_path / "out" / "lr_study.csv")
     pong = table[(table["game"] == "Pong") & (table["final_mean"] == 20.0)].iloc[0]
     assert pong["final_pct_human"] == pytest.approx(100 * (20 + 20.7) / (14.6 + 20.7), abs=0.1)
+
+
+def test_each_method_gets_its_own_choice_and_ranking(tmp_path, make_run):
+    """The paper tuned every method on its own: A3C LSTM's best setting is not A3C FF's, and a
+    method that ran only Pong is ranked on Pong although FF also ran Breakout."""
+    runs = tmp_path / "runs"
+    curve = [(5_000_000, 1, 0.0)]
+    study_run(make_run, runs, "Pong", 1e-4, 1e-8, 0, 15.0, curve)
+    study_run(make_run, runs, "Pong", 7e-4, 0.1, 0, -5.0, curve)
+    study_run(make_run, runs, "Breakout", 1e-4, 1e-8, 0, 50.0, curve)
+    study_run(make_run, runs, "Breakout", 7e-4, 0.1, 0, 5.0, curve)
+    study_run(make_run, runs, "Pong", 1e-4, 1e-8, 0, -20.0, curve, algo="a3c-lstm")
+    study_run(make_run, runs, "Pong", 2e-3, 0.1, 0, 0.0, curve, algo="a3c-lstm")
+    summary = run_target("lr_study", runs, tmp_path / "out")
+    assert {algo: (s["lr"], s["rms_eps"]) for algo, s in summary["chosen"].items()} == {
+        "a3c": (1e-4, 1e-8), "a3c-lstm": (2e-3, 0.1)}
+    assert [(s["algo"], s["lr"]) for s in summary["ranked"]] == [
+        ("a3c", 1e-4), ("a3c", 7e-4), ("a3c-lstm", 2e-3), ("a3c-lstm", 1e-4)]
+    caption = (tmp_path / "out" / "lr_study_ranking.md").read_text()
+    assert "a3c: Breakout, Pong; a3c-lstm: Pong" in caption
 
 
 def test_settings_with_equal_scores_rank_the_smaller_learning_rate_first(tmp_path, make_run):
