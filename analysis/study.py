@@ -171,13 +171,18 @@ def lr_study(runs: pd.DataFrame, runs_dir: RunsSource, out: Path, summary: dict)
                                     f"in % of human (no-op baselines) over the tuning games studied ({studied}); "
                                     "runs: the complete runs (seeds x games) it rests on.")
     done = runs[runs["completed"].astype(bool)]
-    summary["files"].append(figures.scatter(done.assign(eps=done["rms_eps"].map(lambda e: f"{e:g}")),
-                                            "lr", "final_mean", "eps", out / "lr_study.png",
-                                            "Final score against learning rate, by RMSProp eps",
+    methods = runs["algo"].nunique() > 1  # then every label names its method
+    hue = [f"{a}, eps {e:g}" if methods else f"{e:g}" for a, e in zip(done["algo"], done["rms_eps"])]
+    summary["files"].append(figures.scatter(done.assign(eps=hue), "lr", "final_mean", "eps", out / "lr_study.png",
+                                            "Final score against learning rate, by RMSProp eps"
+                                            + (" and method" if methods else ""),
                                             empty_reason="no complete runs yet"))
-    labelled = curves.merge(runs[["run", "rms_eps", "lr_anneal_frames"]], on="run")
-    labelled["setting"] = [setting_label(lr, e) + (f", anneal {short_number(h)}" if h == h and h else ", anneal own")
-                           for lr, e, h in zip(labelled["lr"], labelled["rms_eps"], labelled["lr_anneal_frames"])]
+    own = ["run", "rms_eps", "lr_anneal_frames"] + [c for c in ("algo",) if c not in curves.columns]
+    labelled = curves.merge(runs[own], on="run")
+    labelled["setting"] = [(f"{a}, " if methods else "") + setting_label(lr, e)
+                           + (f", anneal {short_number(h)}" if h == h and h else ", anneal own")
+                           for a, lr, e, h in zip(labelled["algo"], labelled["lr"], labelled["rms_eps"],
+                                                  labelled["lr_anneal_frames"])]
     summary["files"] += figures.learning_curves(labelled, "setting", out / "lr_study_curves.png",
                                                 "Learning curves per setting (lr, RMSProp eps)")
     return summary

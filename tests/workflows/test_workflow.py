@@ -98,6 +98,9 @@ def test_threads_equal_the_run_worker_count(tmp_path):
     ({"lr_study": {"games": ["Alien"]}}, "lr_study.carry: the study's games (Alien) include none"),
     ({"lr_study": {"carry": {"best": 1, "frames": 40000, "eval_every": 50000}}}, "lr_study.carry: eval_every"),
     ({"lr_study": {"carry": {"best": 3, "frames": 40000}}}, "lr_study.carry: best (3) exceeds the study's 2 settings"),
+    ({"lr_study": {"carry": {"best": 1, "frames": 40000, "algos": ["n-step-q"]}}},
+     "lr_study.carry: algos n-step-q are not in the study"),
+    ({"lr_study": {"also": [{"rms_eps": []}]}}, "should be non-empty"),
     ({"atari_table": {"settings": {"a3c": {"lr": 0.001}}}}, "'rms_eps' is a required property"),
     ({"atari_table": {"settings": {"a3c": {"lr": -1, "rms_eps": 0.1}}}},
      "-1 is less than or equal to the minimum of 0"),
@@ -235,7 +238,11 @@ def test_the_lr_study_crosses_shared_learning_rates_with_both_eps_readings(tmp_p
     result = dry_run("lr_study", tmp_path, "-p", scale="reduced")
     assert result.returncode == 0, result.stderr[-2000:]
     runs = sorted(set(planned_runs(result.stdout)))
-    assert len(runs) == 2 * 4 * 2 * 2  # games x LogUniform rates x eps readings x seeds
+    lstm = [r for r in runs if "/a3c-lstm/" in r]
+    assert len(runs) - len(lstm) == 2 * 4 * 2 * 2  # A3C FF: games x LogUniform rates x eps readings x seeds
+    # A3C LSTM (an `also` block): its own four rates, on Pong, seed 0, eps 0.1 only
+    assert len(lstm) == 4 and all(re.search(r"/lr_study/Pong/a3c-lstm/w1/lr[0-9.e-]+_eps0\.1/s0/", r) for r in lstm)
+    runs = [r for r in runs if r not in lstm]
     settings = {game: {r.split("/")[-3] for r in runs if f"/lr_study/{game}/" in r} for game in ("Pong", "Breakout")}
     assert settings["Pong"] == settings["Breakout"]  # the same settings on both games: the paper's rule applies
     lrs = {float(re.match(r"lr([0-9.e-]+)_eps", v).group(1)) for v in settings["Pong"]}
@@ -295,12 +302,13 @@ def test_a_written_summary_never_hides_the_runs_still_to_do(tmp_path, target):
 def test_lr_study_carry_runs_the_studys_two_best_settings_on_to_40m_frames(tmp_path):
     """Once the study is analysed, its ranking (the paper's rule) decides the carried runs."""
     study = sorted(set(planned_runs(dry_run("lr_study", tmp_path, scale="reduced").stdout)))
-    assert len(study) == 32
+    assert len(study) == 36
     for run in study:  # every study run complete
         Path(run).parent.mkdir(parents=True, exist_ok=True)
         Path(run).write_text('{"completed": true}')
     ranked = [{"algo": "a3c", "lr": 0.00151884, "rms_eps": 0.1}, {"algo": "a3c", "lr": 0.000496107, "rms_eps": 1e-08},
-              {"algo": "a3c", "lr": 0.000164896, "rms_eps": 1e-08}]
+              {"algo": "a3c", "lr": 0.000164896, "rms_eps": 1e-08},
+              {"algo": "a3c-lstm", "lr": 0.00184328, "rms_eps": 0.1}]  # studied, not carried (carry.algos)
     summary = tmp_path / "results/analysis/lr_study/summary.json"
     summary.parent.mkdir(parents=True)
     summary.write_text(json.dumps({"ranked": ranked}))  # newer than the runs: not re-analysed
@@ -320,7 +328,7 @@ def test_lr_study_carry_waits_for_the_study(tmp_path):
     result = dry_run("lr_study_carry", tmp_path, scale="reduced")
     assert result.returncode == 0, result.stderr[-2000:]
     assert not any("/lr_study_carry/" in r for r in planned_runs(result.stdout))
-    assert job_counts(result.stdout)["train"] == 32
+    assert job_counts(result.stdout)["train"] == 36
     assert "checkpoint jobs" in result.stdout
 
 

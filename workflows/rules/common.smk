@@ -36,12 +36,25 @@ RESULTS = config["results_dir"].replace("{scale}", SCALE).rstrip("/")
 
 def carry_grid(study):
     """lr_study's `carry` block as an experiment of its own (lr_study_carry): the study's games and
-    methods, the best `best` settings of its analysis, run for `frames` (workers and seeds as given,
-    else the study's workers and seed 0)."""
+    methods (or the `algos` given), the best `best` settings of each in its analysis, run for
+    `frames` (workers and seeds as given, else the study's workers and seed 0)."""
     carry = study["carry"]
-    grid = {"games": study["games"], "algos": study["algos"], "best": carry["best"], "frames": carry["frames"],
+    algos = carry.get("algos", study_methods(study))
+    grid = {"games": study["games"], "algos": algos, "best": carry["best"], "frames": carry["frames"],
             "workers": carry.get("workers", study["workers"]), "seeds": carry.get("seeds", [0])}
     return {**grid, **({"eval_every": carry["eval_every"]} if "eval_every" in carry else {})}
+
+
+def study_methods(study):
+    """Every method the lr_study tunes, in its grid's order (its `algos`, then those of its `also` blocks)."""
+    return list(dict.fromkeys(a for block in grid_blocks(study) for a in block["algos"]))
+
+
+def grid_blocks(g):
+    """An experiment's grid, then each `also` block: the same grid with some keys replaced (e.g.
+    more seeds on two games, or other methods on a few games)."""
+    base = {k: v for k, v in g.items() if k != "also"}
+    return [base] + [{**base, **extra} for extra in g.get("also", [])]
 
 
 if "carry" in GRID.get("lr_study", {}):
@@ -90,7 +103,12 @@ def check_carry(study):
     if not set(study["games"]) & set(TUNING_GAMES):
         raise ValueError(f"lr_study.carry: the study's games ({', '.join(study['games'])}) include none of the "
                          f"paper's tuning games ({', '.join(TUNING_GAMES)}), so its analysis ranks no setting")
-    per_method = len(study.get("lrs") or range(study.get("runs", 0))) * len(study["rms_eps"])
+    unknown = set(study["carry"].get("algos", [])) - set(study_methods(study))
+    if unknown:
+        raise ValueError(f"lr_study.carry: algos {', '.join(sorted(unknown))} are not in the study "
+                         f"(it tunes {', '.join(study_methods(study))})")
+    eps = min(len(block["rms_eps"]) for block in grid_blocks(study))
+    per_method = len(study.get("lrs") or range(study.get("runs", 0))) * eps
     if study["carry"]["best"] > per_method:
         raise ValueError(f"lr_study.carry: best ({study['carry']['best']}) exceeds the study's {per_method} "
                          "settings per method (learning rates x rms_eps)")
@@ -130,13 +148,6 @@ def study_learning_rates(algo):
     (lr, eps) is tried on every game and the paper's rule (best mean over the games) applies."""
     g = GRID["lr_study"]
     return g["lrs"] if "lrs" in g else sampled_learning_rates("lr_study", f"lr_study-{algo}", g["runs"])
-
-
-def grid_blocks(g):
-    """An experiment's grid, then each `also` block: the same grid with some keys replaced (e.g.
-    more seeds on two games, or other methods on a few games)."""
-    base = {k: v for k, v in g.items() if k != "also"}
-    return [base] + [{**base, **extra} for extra in g.get("also", [])]
 
 
 def method_variant(grid, algo):
@@ -189,11 +200,12 @@ def runs_for(experiment):
                 for i, lr in enumerate(sampled_learning_rates(experiment, f"{game}-{a}", g["runs"]))]
     if experiment == "lr_study_carry":
         return carried_runs(STUDY_SUMMARY, stand_ins=True)
-    # lr_study: every (learning rate, RMSProp eps) setting on every game, with each seed
-    return [RUN_FINAL.format(experiment=experiment, game=game, algo=a, workers=g["workers"],
+    # lr_study: every (learning rate, RMSProp eps) setting on every game, with each seed; then its `also` blocks
+    runs = [RUN_FINAL.format(experiment=experiment, game=game, algo=a, workers=g["workers"],
                              variant=f"lr{lr:.6g}_eps{eps:g}", seed=seed)
-            for game in g["games"] for a in g["algos"] for lr in study_learning_rates(a)
-            for eps in g["rms_eps"] for seed in g["seeds"]]
+            for b in grid_blocks(g) for game in b["games"] for a in b["algos"] for lr in study_learning_rates(a)
+            for eps in b["rms_eps"] for seed in b["seeds"]]
+    return list(dict.fromkeys(runs))
 
 
 STUDY_SUMMARY = RESULTS + "/analysis/lr_study/summary.json"
@@ -214,9 +226,10 @@ def carried_runs(summary, stand_ins=False):
     elif not ranked:
         raise ValueError(f"lr_study_carry: the lr_study analysis ({summary}) ranks no setting: none has complete "
                          "runs on every tuning game of the study")
+    carried = [s for s in ranked if s["algo"] in g["algos"]]  # carry.algos: not every studied method
     return [RUN_FINAL.format(experiment="lr_study_carry", game=game, algo=s["algo"], workers=g["workers"],
                              variant=f"lr{s['lr']:.6g}_eps{s['rms_eps']:g}", seed=seed)
-            for s in best_per_method(ranked, g["best"]) for game in g["games"] for seed in g["seeds"]]
+            for s in best_per_method(carried, g["best"]) for game in g["games"] for seed in g["seeds"]]
 
 
 def best_per_method(ranked, best):
@@ -232,9 +245,9 @@ def best_per_method(ranked, best):
 def study_settings():
     """The study's settings in its grid's order (the compute bill's stand-ins for the carried runs:
     they cost the same whichever the study picks)."""
-    g = GRID["lr_study"]
-    return [{"algo": a, "lr": lr, "rms_eps": eps} for a in g["algos"] for lr in study_learning_rates(a)
-            for eps in g["rms_eps"]]
+    settings = [{"algo": a, "lr": lr, "rms_eps": eps} for b in grid_blocks(GRID["lr_study"]) for a in b["algos"]
+                for lr in study_learning_rates(a) for eps in b["rms_eps"]]
+    return list({tuple(s.values()): s for s in settings}.values())
 
 
 def run_specs(experiment):
