@@ -95,9 +95,10 @@ def test_threads_equal_the_run_worker_count(tmp_path):
     ({"lr_robustness": {"low": 0.1}}, "must be below high"),
     ({"lr_study": {"draw": "stratified"}}, "'runs' is a dependency of 'draw'"),  # smoke lists its lrs
     ({"lr_study": {"carry": {"best": 1, "frames": 20000}}}, "lr_study.carry: frames (20000) must exceed"),
-    ({"lr_study": {"games": ["Alien"]}}, "lr_study.carry: the study's games (Alien) include none"),
+    ({"lr_study": {"games": ["Alien"]}}, "lr_study.carry: the study's games for a3c (Alien) include none"),
     ({"lr_study": {"carry": {"best": 1, "frames": 40000, "eval_every": 50000}}}, "lr_study.carry: eval_every"),
-    ({"lr_study": {"carry": {"best": 3, "frames": 40000}}}, "lr_study.carry: best (3) exceeds the study's 2 settings"),
+    ({"lr_study": {"carry": {"best": 3, "frames": 40000}}},
+     "lr_study.carry: best (3) exceeds the study's 2 settings for a3c"),
     ({"lr_study": {"carry": {"best": 1, "frames": 40000, "algos": ["n-step-q"]}}},
      "lr_study.carry: algos n-step-q are not in the study"),
     ({"lr_study": {"also": [{"rms_eps": []}]}}, "should be non-empty"),
@@ -321,6 +322,34 @@ def test_lr_study_carry_runs_the_studys_two_best_settings_on_to_40m_frames(tmp_p
     assert len(re.findall(r"--workers 2\b", result.stdout)) == 4  # issue 14's Pong bar is for 2 workers
     assert "--stop-on-dead-network" not in result.stdout  # the carried settings run their whole length
     assert job_counts(result.stdout) == {"train": 4, "analysis": 1, "lr_study_carry": 1, "total": 6}
+
+
+def test_a_carried_method_runs_on_the_games_it_was_studied_on(tmp_path):
+    """Carrying A3C LSTM too (carry.algos): its best settings go on to Pong only, the one game its
+    `also` block studied, not to Breakout; FF's on both."""
+    config = yaml.safe_load((ROOT / "workflows/config/default.yaml").read_text())
+    config["scales"]["reduced"]["lr_study"]["carry"]["algos"] = ["a3c", "a3c-lstm"]
+    path = tmp_path / "carry.yaml"
+    path.write_text(yaml.safe_dump(config))
+    study = sorted(set(planned_runs(dry_run("lr_study", tmp_path, "--configfile", str(path), scale="reduced").stdout)))
+    for run in study:  # every study run complete
+        Path(run).parent.mkdir(parents=True, exist_ok=True)
+        Path(run).write_text('{"completed": true}')
+    summary = tmp_path / "results/analysis/lr_study/summary.json"
+    summary.parent.mkdir(parents=True)
+    summary.write_text(json.dumps({"ranked": [{"algo": "a3c", "lr": 0.000164896, "rms_eps": 1e-08},
+                                              {"algo": "a3c-lstm", "lr": 0.00184328, "rms_eps": 0.1}]}))
+    result = dry_run("lr_study_carry", tmp_path, "--no-force", "--configfile", str(path), scale="reduced")
+    assert result.returncode == 0, result.stderr[-2000:]
+    carried = sorted(r.split("/runs/lr_study_carry/")[1] for r in planned_runs(result.stdout))
+    assert carried == sorted(["Pong/a3c/w2/lr0.000164896_eps1e-08/s0/final.json",
+                              "Breakout/a3c/w2/lr0.000164896_eps1e-08/s0/final.json",
+                              "Pong/a3c-lstm/w2/lr0.00184328_eps0.1/s0/final.json"])
+    # the reduced config carries A3C FF only: a ranking without an FF setting is an error, not 0 runs
+    summary.write_text(json.dumps({"ranked": [{"algo": "a3c-lstm", "lr": 0.00184328, "rms_eps": 0.1}]}))
+    result = dry_run("lr_study_carry", tmp_path, "--no-force", scale="reduced")
+    assert result.returncode != 0
+    assert "ranks no setting of a3c (carry.algos)" in result.stdout + result.stderr
 
 
 def test_lr_study_carry_waits_for_the_study(tmp_path):

@@ -35,12 +35,14 @@ RESULTS = config["results_dir"].replace("{scale}", SCALE).rstrip("/")
 
 
 def carry_grid(study):
-    """lr_study's `carry` block as an experiment of its own (lr_study_carry): the study's games and
-    methods (or the `algos` given), the best `best` settings of each in its analysis, run for
-    `frames` (workers and seeds as given, else the study's workers and seed 0)."""
+    """lr_study's `carry` block as an experiment of its own (lr_study_carry): the study's methods (or
+    the `algos` given), the best `best` settings of each in its analysis, run for `frames` on the
+    games the study tuned that method on (workers and seeds as given, else the study's workers and
+    seed 0)."""
     carry = study["carry"]
     algos = carry.get("algos", study_methods(study))
-    grid = {"games": study["games"], "algos": algos, "best": carry["best"], "frames": carry["frames"],
+    games = list(dict.fromkeys(g for a in algos for g in method_study(study, a)["games"]))
+    grid = {"games": games, "algos": algos, "best": carry["best"], "frames": carry["frames"],
             "workers": carry.get("workers", study["workers"]), "seeds": carry.get("seeds", [0])}
     return {**grid, **({"eval_every": carry["eval_every"]} if "eval_every" in carry else {})}
 
@@ -48,6 +50,14 @@ def carry_grid(study):
 def study_methods(study):
     """Every method the lr_study tunes, in its grid's order (its `algos`, then those of its `also` blocks)."""
     return list(dict.fromkeys(a for block in grid_blocks(study) for a in block["algos"]))
+
+
+def method_study(study, algo):
+    """The games and RMSProp eps readings the lr_study tries a method on (over the blocks that have it):
+    its carried runs go on those games only, the ones it was tuned on."""
+    blocks = [b for b in grid_blocks(study) if algo in b["algos"]]
+    return {"games": list(dict.fromkeys(g for b in blocks for g in b["games"])),
+            "rms_eps": list(dict.fromkeys(e for b in blocks for e in b["rms_eps"]))}
 
 
 def grid_blocks(g):
@@ -100,18 +110,20 @@ def check_grid(grid):
 
 def check_carry(study):
     """lr_study.carry needs a tuning game to rank settings on, and a longer budget than the study's."""
-    if not set(study["games"]) & set(TUNING_GAMES):
-        raise ValueError(f"lr_study.carry: the study's games ({', '.join(study['games'])}) include none of the "
-                         f"paper's tuning games ({', '.join(TUNING_GAMES)}), so its analysis ranks no setting")
     unknown = set(study["carry"].get("algos", [])) - set(study_methods(study))
     if unknown:
         raise ValueError(f"lr_study.carry: algos {', '.join(sorted(unknown))} are not in the study "
                          f"(it tunes {', '.join(study_methods(study))})")
-    eps = min(len(block["rms_eps"]) for block in grid_blocks(study))
-    per_method = len(study.get("lrs") or range(study.get("runs", 0))) * eps
-    if study["carry"]["best"] > per_method:
-        raise ValueError(f"lr_study.carry: best ({study['carry']['best']}) exceeds the study's {per_method} "
-                         "settings per method (learning rates x rms_eps)")
+    rates = len(study.get("lrs") or range(study.get("runs", 0)))
+    for algo in study["carry"].get("algos", study_methods(study)):
+        tried = method_study(study, algo)
+        if not set(tried["games"]) & set(TUNING_GAMES):
+            raise ValueError(f"lr_study.carry: the study's games for {algo} ({', '.join(tried['games'])}) include "
+                             f"none of the paper's tuning games ({', '.join(TUNING_GAMES)}), so its analysis ranks "
+                             "no setting")
+        if study["carry"]["best"] > rates * len(tried["rms_eps"]):
+            raise ValueError(f"lr_study.carry: best ({study['carry']['best']}) exceeds the study's "
+                             f"{rates * len(tried['rms_eps'])} settings for {algo} (learning rates x rms_eps)")
     if study["carry"]["frames"] <= study["frames"]:
         raise ValueError(f"lr_study.carry: frames ({study['carry']['frames']}) must exceed the study's own "
                          f"({study['frames']})")
@@ -227,9 +239,13 @@ def carried_runs(summary, stand_ins=False):
         raise ValueError(f"lr_study_carry: the lr_study analysis ({summary}) ranks no setting: none has complete "
                          "runs on every tuning game of the study")
     carried = [s for s in ranked if s["algo"] in g["algos"]]  # carry.algos: not every studied method
+    if not carried:
+        raise ValueError(f"lr_study_carry: the lr_study analysis ({summary}) ranks no setting of "
+                         f"{', '.join(g['algos'])} (carry.algos): none has complete runs on every tuning game it studied")
     return [RUN_FINAL.format(experiment="lr_study_carry", game=game, algo=s["algo"], workers=g["workers"],
                              variant=f"lr{s['lr']:.6g}_eps{s['rms_eps']:g}", seed=seed)
-            for s in best_per_method(carried, g["best"]) for game in g["games"] for seed in g["seeds"]]
+            for s in best_per_method(carried, g["best"])
+            for game in method_study(GRID["lr_study"], s["algo"])["games"] for seed in g["seeds"]]
 
 
 def best_per_method(ranked, best):
