@@ -110,10 +110,9 @@ def rank_per_method(settings: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, lis
     return (pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame(columns=columns)), games
 
 
-def choose(settings: pd.DataFrame, algo: str) -> tuple[pd.Series | None, str]:
-    """The paper's rule for one method: the best mean final score (human-normalised) over the
-    tuning games that every setting ran."""
-    ranked, games = rank(settings[settings["algo"] == algo])
+def choose(ranked: pd.DataFrame, games: list[str], algo: str) -> tuple[pd.Series | None, str]:
+    """The paper's rule for one method, from its ranking (rank): the best mean final score
+    (human-normalised) over the tuning games that every setting ran."""
     if not games:
         return None, f"{algo}: no complete run on a tuning game yet: no setting chosen"
     if ranked.empty:
@@ -158,12 +157,12 @@ def lr_study(runs: pd.DataFrame, runs_dir: RunsSource, out: Path, summary: dict)
                                     "ended (before its budget if it stopped early: stop_on_dead_network).", FORMATS)
     summary["files"] += write_table(readable(settings), out, "lr_study", "Per setting (game, lr, RMSProp eps): means over "
                                     "seeds. Late diagnostics: means over the last 20% of frames.", FORMATS)
+    ranked, games = rank_per_method(settings)
     summary["chosen"] = {}  # per method: the paper tuned each one
-    for algo in sorted(settings["algo"].unique()):
-        best, note = choose(settings, algo)
+    for algo, tuned_on in games.items():
+        best, note = choose(ranked[ranked["algo"] == algo].reset_index(drop=True), tuned_on, algo)
         summary["notes"].append(note)
         summary["chosen"][algo] = None if best is None else setting_record(best)
-    ranked, games = rank_per_method(settings)
     summary["ranked"] = [{**setting_record(row), "pct_human": float(row["score"])} for _, row in ranked.iterrows()]
     studied = "; ".join(f"{algo}: {', '.join(g) or 'none yet'}" for algo, g in games.items()) or "none yet"
     summary["files"] += write_table(readable(ranked.rename(columns={"score": "mean % human"})), out, "lr_study_ranking",
